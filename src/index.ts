@@ -1,0 +1,5 @@
+/**
+ * shanfu: a terminal SDK for contactless acceptance of financial IC cards (UnionPay QuickPass).
+ */
+export * from '../kernels/index.js';
+export * from '../hal/index.js';
