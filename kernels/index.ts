@@ -3,5 +3,6 @@
  * authentication and the QuickPass kernel. Nothing here touches hardware.
  */
 export * from './tlv/index.js';
+export * from './emv/index.js';
 export { toHex, fromHex, bytesEqual, concatBytes } from './util/hex.js';
 export { ShanfuError } from './util/errors.js';
