@@ -77,3 +77,12 @@ export function hasBuzzer(r: unknown): r is BuzzerCapability {
 export function hasDisplay(r: unknown): r is DisplayCapability {
   return typeof (r as DisplayCapability)?.showLines === 'function';
 }
+
+/**
+ * Reader and card events of an adapter (reader attached/detached, card present/removed).
+ * `subscribe` returns the function that unsubscribes; `listenerCount` lets tests check for leaks.
+ */
+export interface ReaderMonitor {
+  subscribe(listener: (event: ReaderEvent) => void): () => void;
+  readonly listenerCount: number;
+}
