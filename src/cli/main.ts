@@ -13,6 +13,7 @@ export type Command = {
 
 const commands: Record<string, () => Promise<Command>> = {
   tlv: () => import('./commands/tlv.js').then((m) => m.command),
+  oda: () => import('./commands/oda.js').then((m) => m.command),
 };
 
 /** Registers a command (used by the modules that add commands). */

@@ -1,0 +1,191 @@
+/**
+ * Test certificate builder: makes EMV Book 2 RSA certificates and signed data with a private key,
+ * for the project's test PKI, the virtual card and the ODA tests. NOT for production (no secret
+ * hygiene, BigInt private operation, allocates freely).
+ *
+ *   const ca = rsaPrivateKeyFromJwk(caKeyObject.export({ format: 'jwk' }));
+ *   const { cert, remainder, exponent } = buildIssuerCertificate({ ca, issuerModulus, issuerExponent,
+ *     issuerId: '622126', expiry: '1230', serial: '000001' });
+ *
+ * Every builder takes `tamper` options that produce the malformed variants a terminal must reject
+ * (wrong header, trailer, format, indicators, hash), so failure paths can be tested.
+ */
+import { bigIntToBytes, bytesToBigInt, modPow } from './rsa-bigint.js';
+import { Sha1 } from './sha1.js';
+import { concatBytes, fromHex } from '../util/hex.js';
+
+/** An RSA private key: modulus n, public exponent e, private exponent d. */
+export type RsaPrivateKey = { modulus: Uint8Array; exponent: Uint8Array; d: bigint };
+
+/** From a JWK (node:crypto `keyObject.export({ format: 'jwk' })`). */
+export function rsaPrivateKeyFromJwk(jwk: { n?: string; e?: string; d?: string }): RsaPrivateKey {
+  if (!jwk.n || !jwk.e || !jwk.d) throw new TypeError('rsaPrivateKeyFromJwk: jwk needs n, e and d');
+  const b = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
+  return { modulus: b(jwk.n), exponent: b(jwk.e), d: bytesToBigInt(b(jwk.d)) };
+}
+
+/** Variations for negative tests; defaults give a valid block. */
+export type Tamper = {
+  header?: number;
+  format?: number;
+  trailer?: number;
+  hashAlgorithm?: number;
+  pkAlgorithm?: number;
+  /** Flip a bit of the stored hash. */
+  corruptHash?: boolean;
+  /** Declared public key length byte (N_I / N_IC) instead of the real one. */
+  declaredKeyLength?: number;
+};
+
+type Bytes = Uint8Array | string;
+const bytes = (v: Bytes, what: string) => (typeof v === 'string' ? fromHex(v, what) : v);
+
+/** Signs (private operation) a recovered-data block X: S = X^d mod n. */
+export function rsaSign(key: RsaPrivateKey, x: Uint8Array): Uint8Array {
+  if (x.length !== key.modulus.length) throw new RangeError(`rsaSign: block is ${x.length} bytes, key ${key.modulus.length}`);
+  const n = bytesToBigInt(key.modulus);
+  const m = bytesToBigInt(x);
+  if (m >= n) throw new RangeError('rsaSign: block ≥ modulus');
+  return bigIntToBytes(modPow(m, key.d, n), key.modulus.length);
+}
+
+function sha1Of(...parts: Uint8Array[]): Uint8Array {
+  const h = new Sha1();
+  for (const p of parts) h.update(p, 0, p.length);
+  const out = new Uint8Array(20);
+  h.digestInto(out, 0);
+  return out;
+}
+
+/** Digits → cn bytes padded with F to `len` bytes ("427655" → 42 76 55 FF for len 4). */
+export function cnPad(digits: string, len: number): Uint8Array {
+  if (!/^\d*$/.test(digits) || digits.length > len * 2) throw new RangeError(`cnPad: ${JSON.stringify(digits)} is not ≤ ${len * 2} digits`);
+  return fromHex(digits.padEnd(len * 2, 'F'));
+}
+
+/**
+ * Fills header, format, body, BB padding, hash (over X[1..N−22] ‖ extra) and trailer; signs.
+ * `body` starts at X[2]; `padTo` = N−21.
+ */
+function finish(key: RsaPrivateKey, format: number, body: Uint8Array, extra: Uint8Array[], t: Tamper): { signed: Uint8Array; recovered: Uint8Array } {
+  const n = key.modulus.length;
+  if (body.length > n - 23) throw new RangeError(`certificate body (${body.length} bytes) does not fit a ${n}-byte key`);
+  const x = new Uint8Array(n).fill(0xbb);
+  x[0] = t.header ?? 0x6a;
+  x[1] = t.format ?? format;
+  x.set(body, 2);
+  const h = sha1Of(x.subarray(1, n - 21), ...extra);
+  if (t.corruptHash) h[0]! ^= 0x01;
+  x.set(h, n - 21);
+  x[n - 1] = t.trailer ?? 0xbc;
+  return { signed: rsaSign(key, x), recovered: x };
+}
+
+function splitKey(modulus: Uint8Array, room: number): { inCert: Uint8Array; remainder: Uint8Array | undefined } {
+  if (modulus.length <= room) return { inCert: modulus, remainder: undefined };
+  return { inCert: modulus.subarray(0, room), remainder: modulus.slice(room) };
+}
+
+export type IssuerCertificateOptions = {
+  /** The CA private key (its modulus length is N_CA). */
+  ca: RsaPrivateKey;
+  issuerModulus: Bytes;
+  issuerExponent: Bytes;
+  /** Leftmost 3–8 PAN digits. */
+  issuerId: string;
+  /** MMYY */
+  expiry: string;
+  /** 3 bytes hex */
+  serial: Bytes;
+  tamper?: Tamper;
+};
+
+/**
+ * Issuer Public Key Certificate, tag 90, format 02 (EMV Book 2 §5.3 Table 6 / reference §2.1).
+ * Returns the certificate, the remainder 92 (when N_I > N_CA − 36) and the exponent 9F32.
+ */
+export function buildIssuerCertificate(o: IssuerCertificateOptions): { cert: Uint8Array; remainder: Uint8Array | undefined; exponent: Uint8Array; recovered: Uint8Array } {
+  const mod = bytes(o.issuerModulus, 'issuerModulus');
+  const exp = bytes(o.issuerExponent, 'issuerExponent');
+  const t = o.tamper ?? {};
+  const nCa = o.ca.modulus.length;
+  const { inCert, remainder } = splitKey(mod, nCa - 36);
+  const body = concatBytes(
+    cnPad(o.issuerId, 4),
+    fromHex(o.expiry, 'expiry'),
+    bytes(o.serial, 'serial'),
+    new Uint8Array([t.hashAlgorithm ?? 0x01, t.pkAlgorithm ?? 0x01, t.declaredKeyLength ?? mod.length, exp.length]),
+    inCert,
+  );
+  const { signed, recovered } = finish(o.ca, 0x02, body, remainder ? [remainder, exp] : [exp], t);
+  return { cert: signed, remainder, exponent: exp, recovered };
+}
+
+export type IccCertificateOptions = {
+  /** The issuer private key (its modulus length is N_I). */
+  issuer: RsaPrivateKey;
+  iccModulus: Bytes;
+  iccExponent: Bytes;
+  /** Application PAN digits (F-padded to 10 bytes in the certificate). */
+  pan: string;
+  /** MMYY */
+  expiry: string;
+  serial: Bytes;
+  /** Static Data To Be Authenticated (+ AIP when 9F4A lists 82). */
+  staticData: Bytes;
+  tamper?: Tamper;
+};
+
+/** ICC Public Key Certificate, tag 9F46, format 04 (EMV Book 2 §6.4 Table 14 / reference §2.2). */
+export function buildIccCertificate(o: IccCertificateOptions): { cert: Uint8Array; remainder: Uint8Array | undefined; exponent: Uint8Array; recovered: Uint8Array } {
+  const mod = bytes(o.iccModulus, 'iccModulus');
+  const exp = bytes(o.iccExponent, 'iccExponent');
+  const t = o.tamper ?? {};
+  const nI = o.issuer.modulus.length;
+  const { inCert, remainder } = splitKey(mod, nI - 42);
+  const body = concatBytes(
+    cnPad(o.pan, 10),
+    fromHex(o.expiry, 'expiry'),
+    bytes(o.serial, 'serial'),
+    new Uint8Array([t.hashAlgorithm ?? 0x01, t.pkAlgorithm ?? 0x01, t.declaredKeyLength ?? mod.length, exp.length]),
+    inCert,
+  );
+  const sd = bytes(o.staticData, 'staticData');
+  const { signed, recovered } = finish(o.issuer, 0x04, body, remainder ? [remainder, exp, sd] : [exp, sd], t);
+  return { cert: signed, remainder, exponent: exp, recovered };
+}
+
+/** Signed Static Application Data, tag 93, format 03 (EMV Book 2 §5.4 Table 7). */
+export function buildSsad(o: { issuer: RsaPrivateKey; dac: Bytes; staticData: Bytes; tamper?: Tamper }): Uint8Array {
+  const t = o.tamper ?? {};
+  const body = concatBytes(new Uint8Array([t.hashAlgorithm ?? 0x01]), bytes(o.dac, 'dac'));
+  return finish(o.issuer, 0x03, body, [bytes(o.staticData, 'staticData')], t).signed;
+}
+
+/**
+ * ICC Dynamic Data for DDA / fDDA: IDN length ‖ IDN (fDDA: IDN = ATC, 2 bytes).
+ */
+export function dynamicDataWithIdn(idn: Bytes): Uint8Array {
+  const v = bytes(idn, 'idn');
+  return concatBytes(new Uint8Array([v.length]), v);
+}
+
+/**
+ * ICC Dynamic Data for CDA (Book 2 §6.6.1 Table 19): IDN length ‖ IDN ‖ CID ‖ AC ‖
+ * SHA-1(transaction data).
+ */
+export function cdaDynamicData(o: { idn: Bytes; cid: number; ac: Bytes; transactionData: Bytes }): Uint8Array {
+  const td = bytes(o.transactionData, 'transactionData');
+  return concatBytes(dynamicDataWithIdn(o.idn), new Uint8Array([o.cid]), bytes(o.ac, 'ac'), sha1Of(td));
+}
+
+/**
+ * Signed Dynamic Application Data, tag 9F4B, format 05 (EMV Book 2 §6.5.2 / §6.6.1).
+ * `terminalDynamicData`: DDA = DDOL data; fDDA = 9F37 [‖ 9F02 ‖ 5F2A ‖ 9F69]; CDA = 9F37.
+ */
+export function buildSdad(o: { icc: RsaPrivateKey; iccDynamicData: Bytes; terminalDynamicData: Bytes; tamper?: Tamper; declaredDynamicDataLength?: number }): Uint8Array {
+  const t = o.tamper ?? {};
+  const dd = bytes(o.iccDynamicData, 'iccDynamicData');
+  const body = concatBytes(new Uint8Array([t.hashAlgorithm ?? 0x01, o.declaredDynamicDataLength ?? dd.length]), dd);
+  return finish(o.icc, 0x05, body, [bytes(o.terminalDynamicData, 'terminalDynamicData')], t).signed;
+}
