@@ -90,6 +90,27 @@ export class PcscService implements ReaderMonitor {
     return [...this.tracked].map(([name, t]) => this.info(name, t));
   }
 
+  /**
+   * Resolves once discovery has reported every reader's state (pcsclite reports readers and
+   * their first status asynchronously), or after `timeoutMs` (default 1000; with no reader
+   * attached it always waits that long).
+   */
+  async settled(timeoutMs = 1000): Promise<void> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+      if (this.tracked.size > 0 && [...this.tracked.values()].every((t) => t.state !== 0)) return;
+      const ac = new AbortController();
+      const timer = setTimeout(() => ac.abort(), Math.max(1, end - Date.now()));
+      try {
+        await this.nextChange(ac.signal);
+      } catch {
+        return;
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
   /** A Reader for the first reader matching `match` (default: the first contactless one). */
   reader(match: ReaderMatch = { kind: 'contactless' }): PcscReader {
     const found = this.readers().find((r) => matches(r, match));

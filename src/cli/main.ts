@@ -13,6 +13,9 @@ export type Command = {
 
 const commands: Record<string, () => Promise<Command>> = {
   tlv: () => import('./commands/tlv.js').then((m) => m.command),
+  readers: () => import('./commands/readers.js').then((m) => m.command),
+  apdu: () => import('./commands/apdu.js').then((m) => m.command),
+  sim: () => import('./commands/sim.js').then((m) => m.command),
   oda: () => import('./commands/oda.js').then((m) => m.command),
 };
 

@@ -1,0 +1,41 @@
+import type { Command } from '../main.js';
+import { parseArgs } from '../args.js';
+import { ShanfuError } from '../../../kernels/util/errors.js';
+
+const usage = `usage: shanfu readers [--json]
+
+Lists the PC/SC readers pcscd sees: name, kind (contactless / contact / unknown), whether a card
+is in the field, its ATR, and the optional capabilities the adapter offers.
+  --json   print [{"name","kind","cardPresent","atr","capabilities"}]
+Needs pcscd and the optional package pcsclite.`;
+
+export const command: Command = {
+  summary: 'list PC/SC readers (kind, card present, ATR, capabilities)',
+  usage,
+  async run(args) {
+    const { options } = parseArgs(args, ['json']);
+    const { openPcsc } = await import('../../../hal/pcsc/index.js');
+    let service;
+    try {
+      service = await openPcsc();
+    } catch (e) {
+      if (!(e instanceof ShanfuError)) throw e;
+      console.error(`shanfu readers: ${e.message}`);
+      return 1;
+    }
+    try {
+      await service.settled(1000);
+      const list = service.readers().map((r) => ({ ...r, atr: r.atr ? Buffer.from(r.atr).toString('hex').toUpperCase() : undefined }));
+      if (options.json) console.log(JSON.stringify(list));
+      else if (list.length === 0) console.log('no readers (is the reader plugged in and its driver installed?)');
+      else
+        for (const r of list)
+          console.log(
+            `${r.name}\n  kind: ${r.kind}\n  card: ${r.cardPresent ? `present, ATR ${r.atr ?? '?'}` : 'none'}\n  capabilities: ${r.capabilities.length ? r.capabilities.join(', ') : 'none'}`,
+          );
+      return 0;
+    } finally {
+      await service.close();
+    }
+  },
+};

@@ -1,0 +1,205 @@
+/**
+ * The PC/SC adapter through the real pcscd + vsmartcard-vpcd, with the vpcd bridge as the card:
+ * the adapter conformance suite, a plain QuickPass-style read script, opensc-tool seeing the card,
+ * the CLI, and pcscd killed and restarted mid-session.
+ *
+ * One file on purpose: these tests share one pcscd and one vpcd port, and restart pcscd.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
+import { SELECT_PPSE } from '../hal/conformance/test-card.js';
+import { openPcsc, type PcscService } from '../hal/pcsc/index.js';
+import { VpcdBridge } from '../hal/virtual/vpcd.js';
+import { decodeTlv, type TlvNode } from '../kernels/tlv/tree.js';
+import { TransportError, type ReaderEvent } from '../hal/transport.js';
+import type { CardEmulator } from '../hal/virtual/emulator.js';
+import { mayskip, pcscMissing, startPcscd, type PcscdHandle } from './pcsc-env.js';
+
+const missing = pcscMissing();
+const skip = missing && mayskip ? missing : undefined;
+const READER = 'Virtual PCD 00 00';
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+const h = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
+
+let env: PcscdHandle | undefined;
+let host = '127.0.0.1';
+
+/** The card under test for the read script: the QuickPass virtual card when it exists, else the suite card. */
+async function quickPassCard(): Promise<{ card: CardEmulator; real: boolean }> {
+  try {
+    const m = (await import('../hal/virtual/personalities.js' as string)) as { createCard(name: string): CardEmulator };
+    return { card: m.createCard('debit-ec'), real: true };
+  } catch {
+    const { ConformanceCard } = await import('../hal/conformance/test-card.js');
+    return { card: new ConformanceCard(), real: false };
+  }
+}
+
+describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('has the PC/SC stack (in CI it must be installed)', () => {
+    expect(missing).toBeUndefined();
+  });
+
+  beforeAll(async () => {
+    env = await startPcscd();
+    host = env.quickack.host;
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  runReaderConformance(
+    'PcscReader via vpcd',
+    async (card) => {
+      const bridge = new VpcdBridge(card, { host });
+      const service = await openPcsc();
+      const reader = await service.waitForReader(READER);
+      const seen = (present: boolean) =>
+        service.readers().some((r) => r.name === READER && r.cardPresent === present);
+      const until = async (present: boolean) => {
+        if (seen(present)) return;
+        await nextEvent(service, (e) => e.reader === READER && e.type === (present ? 'card-present' : 'card-removed'), 5000);
+      };
+      return {
+        reader,
+        monitor: service,
+        present: async () => {
+          bridge.present();
+          await until(true);
+        },
+        remove: async () => {
+          bridge.remove();
+          await until(false);
+        },
+        pendingWaits: () => service.pendingWaits,
+        close: async () => {
+          await reader.close();
+          await bridge.stop();
+          await service.close();
+        },
+      };
+    },
+    { eventTimeoutMs: 5000 },
+  );
+
+  describe('a tap read through pcsclite', () => {
+    let service: PcscService;
+    let bridge: VpcdBridge;
+    let real = false;
+
+    beforeAll(async () => {
+      const c = await quickPassCard();
+      real = c.real;
+      bridge = new VpcdBridge(c.card, { host });
+      bridge.present();
+      service = await openPcsc();
+    });
+    afterAll(async () => {
+      await bridge?.stop();
+      await service?.close();
+    });
+
+    it('reads SELECT PPSE / SELECT AID / GPO / READ RECORD', async () => {
+      const reader = await service.waitForReader(READER);
+      const s = await reader.waitForCard();
+      const rx = new Uint8Array(1024);
+      const sw = (n: number) => hex(rx.subarray(n - 2, n));
+      let n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+      expect(sw(n)).toBe('9000');
+      const aidHex = findTag(decodeTlv(rx, 0, n - 2), '4F') ?? '';
+      expect(aidHex).toMatch(/^A000000333/);
+      if (!real) return; // the suite card has no application behind its PPSE
+      const select = h(`00A40400${(aidHex.length / 2).toString(16).padStart(2, '0')}${aidHex}00`);
+      n = await s.transceive(select, select.length, rx);
+      expect(sw(n)).toBe('9000');
+      // GPO with a PDOL filled with zeros of the right length (enough for the card to answer).
+      const pdolLen = pdolLength(findTag(decodeTlv(rx, 0, n - 2), '9F38') ?? '');
+      const gpoData = `83${pdolLen.toString(16).padStart(2, '0')}${'00'.repeat(pdolLen)}`;
+      const gpo = h(`80A80000${(gpoData.length / 2).toString(16).padStart(2, '0')}${gpoData}00`);
+      n = await s.transceive(gpo, gpo.length, rx);
+      expect(['9000', '6985', '6984']).toContain(sw(n));
+      const read = h('00B2010C00');
+      n = await s.transceive(read, read.length, rx);
+      expect(n).toBeGreaterThanOrEqual(2);
+      await s.disconnect();
+    });
+
+    it('is seen by opensc-tool (the card answers a SELECT PPSE from another PC/SC client)', () => {
+      const r = spawnSync('opensc-tool', ['-r', '0', '-s', '00A404000E325041592E5359532E444446303100'], { encoding: 'utf8', timeout: 20_000 });
+      expect(r.stdout).toMatch(/Received \(SW1=0x90, SW2=0x00\)/);
+      expect(r.stdout).toMatch(/2PAY\.SYS\.DDF/);
+    });
+
+    it('lists the reader and sends APDUs from the CLI', () => {
+      const readers = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'readers', '--json'], { encoding: 'utf8', timeout: 30_000 });
+      expect(readers.status).toBe(0);
+      const list = JSON.parse(readers.stdout) as { name: string; kind: string; cardPresent: boolean }[];
+      expect(list).toContainEqual(expect.objectContaining({ name: READER, kind: 'contactless', cardPresent: true }));
+      const apdu = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'apdu', '--reader', READER, hex(SELECT_PPSE)], { encoding: 'utf8', timeout: 30_000 });
+      expect(apdu.status).toBe(0);
+      expect(apdu.stdout).toMatch(/SW 9000/);
+      expect(apdu.stdout).toMatch(/6F /);
+    });
+  });
+
+  describe('pcscd killed and restarted mid-session', () => {
+    it('fails the exchange with a typed service/reader fault, keeps the process alive, and the next tap works', async (ctx) => {
+      if (!env?.child) ctx.skip(); // a pcscd we did not start is never killed
+      const { ConformanceCard } = await import('../hal/conformance/test-card.js');
+      const bridge = new VpcdBridge(new ConformanceCard(), { host, maxBackoffMs: 500 });
+      bridge.present();
+      const service = await openPcsc({ maxBackoffMs: 500 });
+      const events: ReaderEvent['type'][] = [];
+      const off = service.subscribe((e) => e.reader === READER && events.push(e.type));
+      try {
+        const reader = await service.waitForReader(READER);
+        const s = await reader.waitForCard();
+        const rx = new Uint8Array(512);
+        expect(await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx)).toBeGreaterThan(2);
+
+        await env!.kill();
+        const err = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TransportError);
+        expect(['service-unavailable', 'reader-removed']).toContain((err as TransportError).code);
+        expect((err as TransportError).isCardFault).toBe(false);
+        await s.disconnect();
+
+        await env!.start();
+        const s2 = await reader.waitForCard(AbortSignal.timeout(15_000));
+        const n = await s2.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+        expect(hex(rx.subarray(n - 2, n))).toBe('9000');
+        await s2.disconnect();
+        expect(service.contexts).toBeGreaterThanOrEqual(2);
+        expect(events).toContain('reader-detached');
+        expect(events.lastIndexOf('reader-attached')).toBeGreaterThan(events.indexOf('reader-detached'));
+      } finally {
+        off();
+        await bridge.stop();
+        await service.close();
+      }
+    });
+  });
+});
+
+/** The value of the first `tag` in a decoded tree (depth first). */
+function findTag(nodes: TlvNode[], tag: string): string | undefined {
+  for (const n of nodes) {
+    if (n.tag === tag && n.value !== undefined) return n.value;
+    const inner = n.children && findTag(n.children, tag);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
+/** Sum of the lengths in a DOL (tag ‖ length pairs, hex). */
+function pdolLength(dolHex: string): number {
+  const dol = h(dolHex);
+  let total = 0;
+  for (let p = 0; p < dol.length; ) {
+    if ((dol[p++]! & 0x1f) === 0x1f) while (p < dol.length && dol[p++]! & 0x80);
+    total += dol[p++] ?? 0;
+  }
+  return total;
+}
