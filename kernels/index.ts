@@ -4,5 +4,6 @@
  */
 export * from './tlv/index.js';
 export * from './emv/index.js';
+export * from './qpboc/index.js';
 export { toHex, fromHex, bytesEqual, concatBytes } from './util/hex.js';
 export { ShanfuError } from './util/errors.js';
