@@ -8,7 +8,6 @@ import { createCard } from './personalities.js';
 import { TestTerminal, tags } from './testing/terminal.js';
 import { capk, recoverIcc, recoverIssuer, recoverSdad, recoverSsad, revokedSerials } from './testing/oda-check.js';
 import { concatBytes, fromHex } from '../../kernels/util/hex.js';
-import { decodeTlv } from '../../kernels/tlv/index.js';
 
 /** Reads a card like a terminal would and recovers its certificate chain. */
 function tapAndRecover(name: string, gpo: Parameters<TestTerminal['tap']>[0] = {}) {
@@ -16,12 +15,12 @@ function tapAndRecover(name: string, gpo: Parameters<TestTerminal['tap']>[0] = {
   const tap = t.tap(gpo);
   expect(tap.gpo.sw).toBe(0x9000);
   const all: Record<string, string> = {};
-  let staticData = new Uint8Array(0);
+  let staticData: Uint8Array = new Uint8Array(0);
   for (const r of tap.records) {
     expect(r.reply.sw).toBe(0x9000);
     Object.assign(all, tags(r.reply.data));
     // SFI 1–10: the template-70 value joins the static data (facts §2.6)
-    if (r.oda) staticData = concatBytes(staticData, decodeTlv(r.reply.data)[0]!.children!.reduce((acc, c) => concatBytes(acc, r.reply.data.slice(c.offset, c.offset + (c.length + headerLen(r.reply.data, c.offset)))), new Uint8Array(0)));
+    if (r.oda) staticData = concatBytes(staticData, r.reply.data.slice(headerLen(r.reply.data, 0)));
   }
   if (all['9F4A'] === '82') staticData = concatBytes(staticData, fromHex(tap.g['82']!));
   const ca = capk(parseInt(all['8F']!, 16));
