@@ -6,10 +6,11 @@ export {
 } from './outcome.js';
 export type { ActionCode, OutcomeCode, ReasonCode, ReasonInfo, CryptogramCode } from './outcome.js';
 export type { KernelHook } from './hook.js';
-export { OdaMethod } from './oda.js';
-export type { OdaProvider, OdaRequest, OdaMethodCode } from './oda.js';
+export { KernelOdaMethod } from './oda.js';
+export type { OdaProvider, OdaRequest, KernelOdaMethodCode } from './oda.js';
 export type { KernelParams, AidConfig, DenyList, ZeroAmountHandling } from './params.js';
 export {
   preprocess, TTQ1_OFFLINE_ONLY, TTQ1_CONTACT_SUPPORTED, TTQ1_SIGNATURE_SUPPORTED, TTQ2_CVM_REQUIRED, TTQ2_ONLINE_CRYPTOGRAM_REQUIRED,
 } from './preprocess.js';
 export { buildSelectPpse, buildSelectAid, buildReadRecord, buildGetData, beginGpo, finishGpo, MAX_CAPDU } from './apdu.js';
+export { RsaOdaProvider, ODA_NO_SM_ENGINE } from './oda-rsa.js';

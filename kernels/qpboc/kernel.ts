@@ -36,7 +36,7 @@ import { ShanfuError } from '../util/errors.js';
 import { beginGpo, buildReadRecord, buildSelectAid, buildSelectPpse, finishGpo, MAX_CAPDU } from './apdu.js';
 import { cardDecision, dolHasTag, missingMandatoryTag } from './gpo.js';
 import type { KernelHook } from './hook.js';
-import { OdaMethod, type OdaProvider, type OdaRequest } from './oda.js';
+import { KernelOdaMethod, type OdaProvider, type OdaRequest } from './oda.js';
 import { Action, Cryptogram, Outcome, Reason, type ActionCode, type OutcomeCode } from './outcome.js';
 import type { AidConfig, DenyList, KernelParams } from './params.js';
 import { preprocess, TTQ1_SIGNATURE_SUPPORTED, TTQ2_CVM_REQUIRED } from './preprocess.js';
@@ -176,12 +176,14 @@ export class QuickPassKernel {
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? this.pooledRandom;
     this.odaRequest = {
-      method: OdaMethod.Fdda,
+      method: KernelOdaMethod.Fdda,
       sm: false,
       card: this.card,
       terminal: this.terminal,
       aid: this.aid,
       aidLength: 0,
+      pan: this.pan,
+      panLength: 0,
       staticData: this.staticData.buf,
       staticDataLength: 0,
       transactionDate: 0,
@@ -729,13 +731,13 @@ export class QuickPassKernel {
   private performOda(): boolean {
     const card = this.card;
     const aip1 = card.byte(0x82);
-    const method = (aip1 & 0x20) !== 0 ? OdaMethod.Fdda : (aip1 & 0x40) !== 0 ? OdaMethod.Sda : 0;
+    const method = (aip1 & 0x20) !== 0 ? KernelOdaMethod.Fdda : (aip1 & 0x40) !== 0 ? KernelOdaMethod.Sda : 0;
     if (method === 0 || this.oda === null) {
       setBit(this.tvr, 0, TVR_ODA_NOT_PERFORMED);
       return false;
     }
     setBit(this.tsi, 0, TSI_ODA_PERFORMED);
-    const failedBit = method === OdaMethod.Fdda ? TVR_DDA_FAILED : TVR_SDA_FAILED;
+    const failedBit = method === KernelOdaMethod.Fdda ? TVR_DDA_FAILED : TVR_SDA_FAILED;
     if (this.staticData.error) {
       setBit(this.tvr, 0, failedBit);
       return false;
@@ -745,6 +747,7 @@ export class QuickPassKernel {
     // §3.1: SM data objects are plain data whose first byte is 12–15; RSA ones are RSA-enciphered.
     q.sm = card.byte(0x9f4b) === 0x15 || card.byte(0x90) === 0x12 || card.byte(0x93) === 0x13;
     q.aidLength = this.aidLength;
+    q.panLength = this.panLength;
     q.staticDataLength = this.staticData.length;
     q.transactionDate = this.transactionDate;
     const code = this.oda.authenticate(q);

@@ -6,17 +6,17 @@
 import type { TagStore } from '../emv/tag-store.js';
 
 /** Which ODA the kernel asks for (qpboc-facts §1.11, EMV Book 2). */
-export const OdaMethod = {
+export const KernelOdaMethod = {
   /** fDDA (qPBOC): SDAD 9F4B produced at GPO, dynamic data per §1.11 (version 00 or 01). */
   Fdda: 1,
   /** SDA: SSAD 93 over the static data (Book 2 §5). */
   Sda: 2,
 } as const;
-export type OdaMethodCode = (typeof OdaMethod)[keyof typeof OdaMethod];
+export type KernelOdaMethodCode = (typeof KernelOdaMethod)[keyof typeof KernelOdaMethod];
 
 /** Everything an ODA engine needs, owned by the kernel (preallocated, refilled per tap). */
 export interface OdaRequest {
-  method: OdaMethodCode;
+  method: KernelOdaMethodCode;
   /** True when the card's data are SM (PBOC SM certificates, formats 12–15) rather than RSA. */
   sm: boolean;
   /** Card data (GPO response and records): 8F, 90, 9F32, 92, 9F46, 9F47, 9F48, 9F4B, 93, 5A, 9F69, 82 … */
@@ -26,6 +26,9 @@ export interface OdaRequest {
   /** RID of the selected application (first 5 bytes of `aid`). */
   aid: Uint8Array;
   aidLength: number;
+  /** PAN in 5A form (from 5A, else track 2), `pan[0, panLength)`. */
+  pan: Uint8Array;
+  panLength: number;
   /** Static data to be authenticated (Book 2 §5.4 / qpboc-facts §2.6). */
   staticData: Uint8Array;
   staticDataLength: number;
