@@ -119,7 +119,13 @@ export class TestTerminal {
     }
     const sel = this.select(aid);
     const gpo = this.gpo(p);
-    const g = gpo.sw === 0x9000 ? tags(gpo.data) : {};
+    let g: Record<string, string> = {};
+    let gpoMalformed = false;
+    try {
+      if (gpo.sw === 0x9000) g = tags(gpo.data);
+    } catch {
+      gpoMalformed = true; // a broken card (malformed-tlv): the caller looks at gpo.data itself
+    }
     const records: { sfi: number; rec: number; oda: boolean; reply: Reply }[] = [];
     let recordSw = 0x9000;
     if (g['94']) {
@@ -135,6 +141,6 @@ export class TestTerminal {
         }
       }
     }
-    return { aid, sel, gpo, g, records, recordSw };
+    return { aid, sel, gpo, g, gpoMalformed, records, recordSw };
   }
 }
