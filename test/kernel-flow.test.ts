@@ -315,6 +315,17 @@ describe('records (EMV Book 3 §10.2, qpboc-facts §1.11/§2.6)', () => {
     expect(reasonName(k.reason)).toBe('duplicate-data');
   });
 
+  it('a record may repeat a GPO data object with the same value (57, 5F34), not with another value', () => {
+    const s = defaultScript();
+    s.set('READ 2/2', tlv('70', tlv('57', '6212345678901234D30122010000000000000F'), tlv('5F34', '01')) + '9000');
+    const k = kernel();
+    runScript(k, s, { amount: 1000 });
+    expect(k.outcome).toBe(Outcome.Approved);
+    s.set('READ 2/2', tlv('70', tlv('5F34', '02')) + '9000');
+    runScript(k, s, { amount: 1000 });
+    expect(reasonName(k.reason)).toBe('duplicate-data');
+  });
+
   it('an ODA record in SFI 1–10 that is not template 70 fails ODA (TVR DDA failed)', () => {
     const s = defaultScript();
     s.set('READ 2/1', tlv('71', tlv('9F46', 'AABB')) + '9000');

@@ -40,7 +40,7 @@ import { KernelOdaMethod, type OdaProvider, type OdaRequest } from './oda.js';
 import { Action, Cryptogram, Outcome, Reason, type ActionCode, type OutcomeCode } from './outcome.js';
 import type { AidConfig, DenyList, KernelParams } from './params.js';
 import { preprocess, TTQ1_SIGNATURE_SUPPORTED, TTQ2_CVM_REQUIRED } from './preprocess.js';
-import { StaticData } from './records.js';
+import { RECORD_DUPLICATE, StaticData, storeRecord } from './records.js';
 import { checkAppVersion, checkCurrency, checkDates, checkUsageControl } from './restrictions.js';
 import { CandidateList, FciView, fillFromConfig, matchAid, parseAppFci, parsePpse } from './selection.js';
 
@@ -163,6 +163,8 @@ export class QuickPassKernel {
   private readonly walker = new AflWalker();
   private readonly staticData = new StaticData();
   private tornWindow = false;
+  /** card.used after the GPO response: values below it came from GPO (records.ts storeRecord). */
+  private gpoBoundary = 0;
   private readonly randomPool = new Uint8Array(RANDOM_POOL);
   private randomUsed = RANDOM_POOL;
   private readonly odaRequest: OdaRequest;
@@ -493,6 +495,7 @@ export class QuickPassKernel {
       return;
     }
     const card = this.card;
+    this.gpoBoundary = card.used;
     if (missingMandatoryTag(card) !== 0) {
       // §1.7 (QK): no qPBOC data (AIP byte 2 b8 clear, no 9F26) → the contact interface may work.
       const noQpboc = (card.byte(0x82, 1) & 0x80) === 0 && !card.has(0x9f26);
@@ -624,18 +627,10 @@ export class QuickPassKernel {
       const vOff = c.valueOffset;
       const vLen = c.length;
       const end = c.valueEnd;
-      const s = this.card.storeTlv(rx, vOff, vLen, c);
-      if (s === TAG_STORE_FULL) {
-        this.finish(Outcome.EndApplication, Reason.DataOverflow);
-        return;
-      }
+      const s = storeRecord(this.card, rx, vOff, vLen, c, this.gpoBoundary);
       if (s !== TlvError.None) {
-        this.finish(Outcome.EndApplication, Reason.RecordMalformed);
-        return;
-      }
-      // Book 3 §10.2: a data object already read is a reason to terminate.
-      if (this.card.duplicate) {
-        this.finish(Outcome.EndApplication, Reason.DuplicateData);
+        // Book 3 §10.2: a data object already read is a reason to terminate (records.ts storeRecord).
+        this.finish(Outcome.EndApplication, s === TAG_STORE_FULL ? Reason.DataOverflow : s === RECORD_DUPLICATE ? Reason.DuplicateData : Reason.RecordMalformed);
         return;
       }
       c.reset(rx, end, dataLen);

@@ -1,0 +1,138 @@
+/**
+ * The kernel against the QuickPass virtual card (hal/virtual) with every shipped personality and the
+ * real RSA ODA engine (kernels/oda) through RsaOdaProvider, on an offline-only transit reader and an
+ * online-capable reader. One kernel per reader serves every tap (state must not leak between taps).
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createCard, listPersonalities } from '../hal/virtual/personalities.js';
+import type { FaultSpec } from '../hal/virtual/faults.js';
+import { CapkStore, RevocationList } from '../kernels/oda/index.js';
+import { Action, KernelFailure, QuickPassKernel, RsaOdaProvider, outcomeName, reasonName } from '../kernels/qpboc/index.js';
+import { validateConfig } from '../src/config/terminal-config.js';
+
+const capks = new CapkStore();
+capks.loadJson(readFileSync('test-vectors/pki/capk-test.json', 'utf8'));
+const revocations = new RevocationList();
+for (const r of JSON.parse(readFileSync('test-vectors/pki/revoked-test.json', 'utf8')) as { rid: string; index: string; serial: string }[])
+  revocations.add(r.rid, r.index, r.serial);
+
+const AIDS = ['A000000333010101', 'A000000333010102', 'A000000333010103', 'A000000333010106'].map((aid) => ({
+  aid, contactlessTransactionLimit: 100000, floorLimit: 50000, cvmLimit: 30000,
+}));
+const offlineReader = new QuickPassKernel(validateConfig({ ttq: '28000080', offlineOnly: true, aids: AIDS }), {
+  oda: new RsaOdaProvider(capks, { revocations }),
+  clock: () => Date.UTC(2026, 10, 27, 2, 0, 0),
+});
+const onlineReader = new QuickPassKernel(validateConfig({ ttq: '36000080', offlineOnly: false, contactSupported: true, aids: AIDS }), {
+  oda: new RsaOdaProvider(capks, { revocations }),
+  clock: () => Date.UTC(2026, 10, 27, 2, 0, 0),
+});
+
+function tapCard(k: QuickPassKernel, name: string, amount: number, faults: FaultSpec[] = []) {
+  const card = createCard(name, { faults });
+  card.powerOn();
+  k.begin({ amount });
+  while (k.action === Action.Transmit) {
+    const r = card.transmit(k.tx.slice(0, k.txLen));
+    if (r === null) {
+      k.fail(KernelFailure.CardRemoved);
+      break;
+    }
+    k.rx.set(r);
+    k.receive(r.length);
+  }
+  return card;
+}
+
+// [personality, offline-only reader, online-capable reader] → "outcome reason".
+const EXPECTED: [string, string, string][] = [
+  ['afl-absent-record', 'end-application record-not-found', 'end-application record-not-found'],
+  ['asks-online', 'declined card-declined', 'online-request online-authorisation'],
+  ['bad-cert-hash', 'declined oda-failed', 'online-request oda-failed-online'],
+  ['blocked-app', 'end-application no-application', 'end-application no-application'],
+  ['credit-no-ec', 'declined card-declined', 'online-request online-authorisation'],
+  ['debit-ec', 'approved approved-offline', 'approved approved-offline'],
+  ['duplicated-tag', 'end-application duplicate-data', 'end-application duplicate-data'],
+  ['ec-low-balance', 'declined card-declined', 'online-request online-authorisation'],
+  ['ec-only', 'approved approved-offline', 'approved approved-offline'],
+  ['expired', 'declined application-expired', 'declined application-expired'],
+  ['malformed-tlv', 'end-application gpo-malformed', 'end-application gpo-malformed'],
+  ['metro-transit', 'approved approved-offline', 'approved approved-offline'],
+  ['missing-cryptogram', 'end-application missing-mandatory-data', 'try-another-interface try-another-interface-requested'],
+  ['missing-mandatory-tag', 'end-application missing-mandatory-data', 'end-application missing-mandatory-data'],
+  ['not-yet-effective', 'declined application-not-effective', 'declined application-not-effective'],
+  ['phone-wallet', 'approved approved-offline', 'approved approved-offline'],
+  ['phone-wallet-locked', 'try-again see-phone', 'try-again see-phone'],
+  ['quasi-credit', 'approved approved-offline', 'approved approved-offline'],
+  ['revoked-issuer-serial', 'declined oda-failed', 'online-request oda-failed-online'],
+  ['sda-debit', 'approved approved-offline', 'approved approved-offline'],
+  ['two-aids', 'declined card-declined', 'online-request online-authorisation'],
+  ['wrong-pan-in-cert', 'declined oda-failed', 'online-request oda-failed-online'],
+];
+
+describe('kernel × virtual card personalities (real RSA ODA)', () => {
+  it('every shipped personality has an expectation', () => {
+    const covered = new Set(EXPECTED.map((e) => e[0]));
+    const missing = listPersonalities().filter((p) => !covered.has(p) && p !== 'dda-debit');
+    expect(missing).toEqual([]);
+  });
+
+  for (const [name, offline, online] of EXPECTED) {
+    it(`${name}: offline-only → ${offline}; online-capable → ${online}`, () => {
+      tapCard(offlineReader, name, 1000);
+      expect(`${outcomeName(offlineReader.outcome)} ${reasonName(offlineReader.reason)}`).toBe(offline);
+      tapCard(onlineReader, name, 1000);
+      expect(`${outcomeName(onlineReader.outcome)} ${reasonName(onlineReader.reason)}`).toBe(online);
+    });
+  }
+
+  it('debit-ec approval: balance, ATC, masked PAN, fDDA performed, card debited', () => {
+    const card = tapCard(offlineReader, 'debit-ec', 1000);
+    const k = offlineReader;
+    expect(k.balanceAfter).toBe(49000);
+    expect(k.balanceBefore).toBe(50000);
+    expect(k.atc).toBe(1);
+    expect(k.maskedPan()).toMatch(/^622848\*+\d{4}$/);
+    expect(k.tsi[0]! & 0x80).toBe(0x80);
+    expect(k.tvr[0]!).toBe(0);
+    expect(card.state.apps['A000000333010101']!.ecBalance).toBe(49000);
+  });
+
+  it('ODA failures carry the engine reason (bad-cert-hash → hash-mismatch, TVR DDA failed)', () => {
+    tapCard(offlineReader, 'bad-cert-hash', 1000);
+    expect(offlineReader.oda!.reasonText(offlineReader.odaFailure)).toMatch(/hash/);
+    expect(offlineReader.tvr[0]! & 0x08).toBe(0x08);
+  });
+
+  it('two-aids selects the priority-1 Credit application first', () => {
+    tapCard(onlineReader, 'two-aids', 1000);
+    expect(Buffer.from(onlineReader.aid.subarray(0, onlineReader.aidLength)).toString('hex').toUpperCase()).toBe('A000000333010102');
+  });
+});
+
+describe('card removal against the virtual card (qpboc-facts §7.2)', () => {
+  it('card leaves before the last record: torn, and the card did not debit', () => {
+    const card = tapCard(offlineReader, 'debit-ec', 1000, [{ command: 6, action: 'leaveField' }]);
+    expect(outcomeName(offlineReader.outcome)).toBe('try-again');
+    expect(offlineReader.torn).toBe(true);
+    expect(offlineReader.atc).toBe(1);
+    expect(card.state.apps['A000000333010101']!.ecBalance).toBe(50000);
+  });
+
+  it('last record processed but its response lost: torn (state uncertain), and the card did debit', () => {
+    const k = offlineReader;
+    tapCard(k, 'debit-ec', 1000); // count the commands of a full tap
+    const last = k.apduCount;
+    const card = tapCard(k, 'debit-ec', 1000, [{ command: last, action: 'leaveField', processed: true }]);
+    expect(k.torn).toBe(true);
+    expect(card.state.apps['A000000333010101']!.ecBalance).toBe(49000);
+    expect(k.balanceBefore).toBe(50000);
+  });
+
+  it('card leaves at GPO: not torn', () => {
+    tapCard(offlineReader, 'debit-ec', 1000, [{ command: 3, action: 'leaveField' }]);
+    expect(reasonName(offlineReader.reason)).toBe('card-removed');
+    expect(offlineReader.torn).toBe(false);
+  });
+});
