@@ -9,7 +9,8 @@
  * production or published test indexes (facts §6 lists 02, 03, 05, 08, 0B, 18, 61–66, 80).
  * Certificates are not written here: hal/virtual builds them from each card personality at load.
  */
-import { generateKeyPairSync, createHash } from 'node:crypto';
+import { generateKeyPairSync, createHash, randomBytes } from 'node:crypto';
+import { sm2KeyFromPrivate } from '../kernels/oda/sm2.js';
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,16 @@ const CAPKS = [
   { key: 'ca-rsa-1984', rid: 'A000000333', index: 'F1', expiry: '20301231' },
   { key: 'ca-rsa-1408', rid: 'A000000333', index: 'F2', expiry: '20301231' },
 ];
+
+/** SM2 test keys (JR/T 0025.17 "national algorithm" ODA, facts §3). */
+const SM2_KEYS = [
+  { name: 'sm2-ca', role: 'ca' },
+  { name: 'sm2-issuer', role: 'issuer' },
+  { name: 'sm2-icc', role: 'icc' },
+] as const;
+
+/** SM2 CA keys published to terminals (separate store from RSA CAPKs; TEST index F3). */
+const SM_CAPKS = [{ key: 'sm2-ca', rid: 'A000000333', index: 'F3', expiry: '20301231' }];
 
 /** Issuer certificate serials a test terminal treats as revoked (RID ‖ index ‖ serial). */
 const REVOKED = [{ rid: 'A000000333', index: 'F1', serial: '0DEAD1' }];
@@ -63,6 +74,18 @@ function generate(spec: KeySpec) {
   }
 }
 
+function generateSm2(spec: { name: string; role: string }) {
+  for (;;) {
+    try {
+      const pair = sm2KeyFromPrivate(new Uint8Array(randomBytes(32)));
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
+      return { WARNING: MARKER, name: spec.name, role: spec.role, algorithm: 'SM2', curve: 'sm2p256v1', d: hex(pair.privateKey), publicKey: hex(pair.publicKey) };
+    } catch {
+      // d outside [1, n−2]: draw again
+    }
+  }
+}
+
 function main() {
   const force = process.argv.includes('--force');
   mkdirSync(PKI_DIR, { recursive: true });
@@ -72,6 +95,17 @@ function main() {
     writeFileSync(file, JSON.stringify(generate(spec), null, 2) + '\n');
     console.log(`wrote ${file}`);
   }
+  for (const spec of SM2_KEYS) {
+    const file = join(PKI_DIR, `${spec.name}.json`);
+    if (existsSync(file) && !force) continue;
+    writeFileSync(file, JSON.stringify(generateSm2(spec), null, 2) + '\n');
+    console.log(`wrote ${file}`);
+  }
+  const smCapks = SM_CAPKS.map((c) => {
+    const k = JSON.parse(readFileSync(join(PKI_DIR, `${c.key}.json`), 'utf8')) as { publicKey: string };
+    return { WARNING: MARKER, rid: c.rid, index: c.index, publicKey: k.publicKey, expiry: c.expiry, hashAlgorithm: '04', pkAlgorithm: '11', keyFile: `${c.key}.json` };
+  });
+  writeFileSync(join(PKI_DIR, 'capk-sm-test.json'), JSON.stringify(smCapks, null, 2) + '\n');
   const capks = CAPKS.map((c) => {
     const k = JSON.parse(readFileSync(join(PKI_DIR, `${c.key}.json`), 'utf8')) as { n: string; e: string };
     // CAPK checksum = SHA-1(RID ‖ index ‖ modulus ‖ exponent) (facts §6).
@@ -83,7 +117,7 @@ function main() {
   });
   writeFileSync(join(PKI_DIR, 'capk-test.json'), JSON.stringify(capks, null, 2) + '\n');
   writeFileSync(join(PKI_DIR, 'revoked-test.json'), JSON.stringify(REVOKED.map((r) => ({ WARNING: MARKER, ...r })), null, 2) + '\n');
-  console.log('wrote capk-test.json, revoked-test.json');
+  console.log('wrote capk-test.json, capk-sm-test.json, revoked-test.json');
 }
 
 main();
