@@ -13,3 +13,8 @@ export {
   TVR1_ODA_NOT_PERFORMED, TVR1_SDA_FAILED, TVR1_ICC_DATA_MISSING, TVR1_DDA_FAILED, TVR1_CDA_FAILED,
   type OdaReasonCode, type OdaMethodCode,
 } from './cert-reasons.js';
+export { recoverIssuerPublicKey, recoverIccPublicKey, verifySignedStaticData, verifySignedDynamicData, type OdaStepResult, type PublicKey } from './cert-simple.js';
+export {
+  buildIssuerCertificate, buildIccCertificate, buildSsad, buildSdad, cdaDynamicData, dynamicDataWithIdn, rsaSign, rsaPrivateKeyFromJwk, cnPad,
+  type RsaPrivateKey, type Tamper, type IssuerCertificateOptions, type IccCertificateOptions,
+} from './rsa-cert-builder.js';

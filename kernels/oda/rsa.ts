@@ -212,7 +212,7 @@ export class RsaKey {
     loadLimbs(mod, mOff, mLen, this.n, s);
     this.nPrime = negInverse(this.n[0]!);
     this.computeR2(s, mod[mOff]!, mLen);
-    montMul(this.r2, this.r2, this.n, s, this.nPrime, this.m, this.u, this.r3); // R⁴/R = R³
+    if (e === 3) montMul(this.r2, this.r2, this.n, s, this.nPrime, this.m, this.u, this.r3); // R⁴/R = R³
     this.limbs = s;
     this.exponent = e;
     this.byteLength = mLen;
