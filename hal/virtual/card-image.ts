@@ -17,7 +17,8 @@ import { TlvWriter } from '../../kernels/tlv/writer.js';
 import { fromHex } from '../../kernels/util/hex.js';
 import { concatBytes } from '../../kernels/util/hex.js';
 import type { ApplicationSpec } from './personality.js';
-import { loadRsaKey, capkIndexOf } from './pki-store.js';
+import { loadRsaKey, capkIndexOf, loadSm2Key, smCapkIndexOf, type Sm2TestKey } from './pki-store.js';
+import { buildSmIccCertificate, buildSmIssuerCertificate, buildSmSsad } from '../../kernels/oda/sm-cert-builder.js';
 import { buildIccCert, buildIssuerCert, buildSsad, publicParts } from './rsa-signing.js';
 import type { RsaPrivateKey } from './card-crypto.js';
 import { sha1 } from './card-crypto.js';
@@ -26,6 +27,8 @@ import { LOG_FORMAT, parseDol } from './transaction-log.js';
 
 /** The contactless PDOL (facts §1.3, CP perso rule): TTQ, amounts, country, TVR, currency, date, type, UN, DF60. */
 export const QPBOC_PDOL = fromHex('9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6001');
+/** The same plus DF69 (SM algorithm support indicator), for cards that support SM (facts §1.3, §1.4). */
+export const QPBOC_SM_PDOL = fromHex('9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6001DF6901');
 
 export type CappFile = { sfi: number; recordLength: number; keys: Map<string, Uint8Array> };
 
@@ -47,6 +50,8 @@ export type ApplicationImage = {
   productId: Uint8Array;
   acKey: Uint8Array;
   iccKey: RsaPrivateKey | null;
+  /** SM2 cards (oda.algorithm "sm2"): the ICC SM2 key; fDDA/DDA sign with it (facts §3.1 format 15). */
+  iccSm2Key: Sm2TestKey | null;
   logSfi: number;
   logRecords: number;
   capp: Map<number, CappFile>;
@@ -72,13 +77,17 @@ function fci(spec: ApplicationSpec, aid: Uint8Array): Uint8Array {
   w.open(0x6f).put(0x84, aid).open(0xa5);
   w.put(0x50, new TextEncoder().encode(spec.label));
   w.putByte(0x87, spec.priority);
-  w.put(0x9f38, QPBOC_PDOL);
+  w.put(0x9f38, pdolOf(spec));
   w.put(0x5f2d, new TextEncoder().encode('zh'));
   w.open(0xbf0c);
   if (spec.log) w.put(0x9f4d, new Uint8Array([spec.log.sfi, spec.log.records]));
   if (spec.extendedApp) w.put(0xdf61, fromHex(spec.extendedApp.df61));
   w.close().close().close();
   return w.toBytes();
+}
+
+function pdolOf(spec: ApplicationSpec): Uint8Array {
+  return spec.oda.algorithm === 'sm2' ? QPBOC_SM_PDOL : QPBOC_PDOL;
 }
 
 function record(build: (w: TlvWriter) => void): Uint8Array {
@@ -135,7 +144,12 @@ export function buildApplicationImage(spec: ApplicationSpec): ApplicationImage {
     [2, [sfi2]],
   ]);
   let iccKey: RsaPrivateKey | null = null;
-  if (odaOn) {
+  let iccSm2Key: Sm2TestKey | null = null;
+  if (odaOn && spec.oda.algorithm === 'sm2') {
+    const sm = buildSmRecords(spec, staticData);
+    records.set(3, sm.records);
+    iccSm2Key = sm.iccKey;
+  } else if (odaOn) {
     const oda = spec.oda;
     const ca = loadRsaKey(oda.ca!);
     const issuer = loadRsaKey(oda.issuerKey!);
@@ -193,7 +207,7 @@ export function buildApplicationImage(spec: ApplicationSpec): ApplicationImage {
     capp.set(f.sfi, { sfi: f.sfi, recordLength: f.recordLength, keys });
   }
 
-  const pdol = parseDol(QPBOC_PDOL);
+  const pdol = parseDol(pdolOf(spec));
   return {
     spec,
     aid,
@@ -211,10 +225,55 @@ export function buildApplicationImage(spec: ApplicationSpec): ApplicationImage {
     productId: new Uint8Array(16),
     acKey: fromHex(spec.keys.ac),
     iccKey,
+    iccSm2Key,
     logSfi: spec.log?.sfi ?? 0,
     logRecords: spec.log?.records ?? 0,
     capp,
   };
+}
+
+/**
+ * SM2 ODA records (facts §3.1, built with kernels/oda/sm-cert-builder): SFI 3 rec 1 70{90 (format 12)},
+ * rec 2 70{8F [93 (format 13)]}, rec 3 70{9F46 (format 14)} for fDDA/DDA. No exponents or remainders.
+ */
+function buildSmRecords(spec: ApplicationSpec, staticData: Uint8Array): { records: Uint8Array[]; iccKey: Sm2TestKey | null } {
+  const oda = spec.oda;
+  const ca = loadSm2Key(oda.ca!);
+  const issuer = loadSm2Key(oda.issuerKey!);
+  const issuerCert = buildSmIssuerCertificate({
+    caPrivateKey: ca.privateKey,
+    issuerId: spec.pan.slice(0, 6),
+    expiry: oda.issuerCert!.expiry,
+    serial: oda.issuerCert!.serial,
+    issuerPublicKey: issuer.publicKey,
+  });
+  if (spec.defects?.corruptIssuerCertHash) issuerCert[issuerCert.length - 1]! ^= 0x01; // a bad signature
+  const records = [record((w) => w.put(0x90, issuerCert))];
+  records.push(
+    record((w) => {
+      w.putByte(0x8f, smCapkIndexOf(oda.ca!));
+      if (oda.method === 'sda') w.put(0x93, buildSmSsad({ issuerPrivateKey: issuer.privateKey, dac: sha1(staticData).subarray(0, 2), staticData }));
+    }),
+  );
+  let iccKey: Sm2TestKey | null = null;
+  if (oda.method === 'fdda' || oda.method === 'dda') {
+    iccKey = loadSm2Key(oda.iccKey!);
+    const cert = buildSmIccCertificate({
+      issuerPrivateKey: issuer.privateKey,
+      pan: spec.defects?.iccCertPan ?? spec.pan,
+      expiry: oda.iccCert!.expiry,
+      serial: oda.iccCert!.serial,
+      iccPublicKey: iccKey.publicKey,
+      staticData,
+    });
+    records.push(
+      record((w) => {
+        w.put(0x9f46, cert);
+        if (oda.method === 'dda') w.put(0x9f49, fromHex('9F3704'));
+      }),
+    );
+  }
+  return { records, iccKey };
 }
 
 /** The PPSE directory (facts §1.2): 6F{84 "2PAY.SYS.DDF01", A5{BF0C{61{4F, 50, 87}…}}}. */

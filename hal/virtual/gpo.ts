@@ -8,6 +8,7 @@ import { SW } from './status-words.js';
 import { aesCmac, sha1 } from './card-crypto.js';
 import { amountToBcd, bcdToNumber, uintBytes } from './codec.js';
 import { buildSdad } from './rsa-signing.js';
+import { buildSmSdad } from '../../kernels/oda/sm-cert-builder.js';
 import type { ApplicationImage } from './card-image.js';
 import type { ApplicationState, PendingTransaction } from './card-state.js';
 import { concatBytes } from '../../kernels/util/hex.js';
@@ -162,7 +163,9 @@ export function buildGpoResponse(
     put(0x9f10, iad);
     put(0x57, img.track2);
     put(0x5f34, img.psn);
-    if (spec.oda.method === 'fdda' && img.iccKey) {
+    // SM2 cards sign only for a terminal that announced SM support (DF69 = 01, facts §3.1).
+    const smTerminal = (values.get(0xdf69)?.[0] ?? 0) === 0x01;
+    if (spec.oda.method === 'fdda' && (img.iccKey || (img.iccSm2Key && smTerminal))) {
       const v01 = (inp.ttq[3]! & 0x80) !== 0 && (spec.oda.fddaVersions ?? []).includes('01');
       let cardAuthData: Uint8Array | null = null;
       let tdd = values.get(0x9f37)!;
@@ -173,7 +176,12 @@ export function buildGpoResponse(
         tdd = concatBytes(values.get(0x9f37)!, values.get(0x9f02)!, values.get(0x5f2a)!, cardAuthData);
       }
       // ICC dynamic data = 02 ‖ ATC (facts §1.11: ICC Dynamic Number = ATC)
-      put(0x9f4b, buildSdad(img.iccKey, concatBytes(new Uint8Array([0x02]), atcBytes), tdd));
+      put(
+        0x9f4b,
+        img.iccKey
+          ? buildSdad(img.iccKey, concatBytes(new Uint8Array([0x02]), atcBytes), tdd)
+          : buildSmSdad({ iccPrivateKey: img.iccSm2Key!.privateKey, iccDynamicNumber: atcBytes, terminalDynamicData: tdd }),
+      );
       signed = true;
       put(0x9f6c, ctq);
       if (ecAvailable) put(0x9f5d, ecAvailable);

@@ -35,7 +35,8 @@ export type ApplicationSpec = {
   keys: { ac: string };
   oda: {
     method: OdaMethod;
-    algorithm?: 'rsa';
+    /** rsa (default) or sm2 (JR/T 0025.17: SM certificates, DF69 in the PDOL). */
+    algorithm?: 'rsa' | 'sm2';
     fddaVersions?: ('00' | '01')[];
     ca?: string;
     issuerKey?: string;
@@ -176,8 +177,8 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
   c.hex(keys.ac, `${at}.keys.ac`, 16);
   const oda = c.obj(a.oda, `${at}.oda`);
   const method = c.str(oda.method, `${at}.oda.method`, /^(none|sda|fdda|dda)$/, 'one of none, sda, fdda, dda');
-  if (oda.algorithm !== undefined && oda.algorithm !== 'rsa')
-    c.fail(`${at}.oda.algorithm`, `${JSON.stringify(oda.algorithm)} is not supported yet (only "rsa"; SM2 cards need the SM certificate builder)`);
+  if (oda.algorithm !== undefined && oda.algorithm !== 'rsa' && oda.algorithm !== 'sm2')
+    c.fail(`${at}.oda.algorithm`, `expected "rsa" or "sm2", got ${JSON.stringify(oda.algorithm)}`);
   if (method !== 'none') {
     c.str(oda.ca, `${at}.oda.ca`, /^[a-z0-9-]+$/, 'a key name from test-vectors/pki');
     c.str(oda.issuerKey, `${at}.oda.issuerKey`, /^[a-z0-9-]+$/, 'a key name from test-vectors/pki');

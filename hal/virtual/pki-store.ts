@@ -37,3 +37,36 @@ export function capkIndexOf(caKeyName: string): number {
   if (!e) throw new ShanfuError('config.invalid', `CA key ${caKeyName} is not in test-vectors/pki/capk-test.json`);
   return parseInt(e.index, 16);
 }
+
+export type Sm2TestKey = { privateKey: Uint8Array; publicKey: Uint8Array };
+
+const smKeys = new Map<string, Sm2TestKey>();
+
+/** An SM2 test key pair (d, x ‖ y) by name. */
+export function loadSm2Key(name: string): Sm2TestKey {
+  const hit = smKeys.get(name);
+  if (hit) return hit;
+  const file = join(testVectorsDir(), 'pki', `${name}.json`);
+  if (!/^[a-z0-9-]+$/.test(name) || !existsSync(file))
+    throw new ShanfuError('config.invalid', `test key ${JSON.stringify(name)} not found (${file}); run: node --import tsx scripts/gen-pki.ts`);
+  const j = JSON.parse(readFileSync(file, 'utf8')) as { d: string; publicKey: string; algorithm: string };
+  if (j.algorithm !== 'SM2') throw new ShanfuError('config.invalid', `${file}: not an SM2 key`);
+  const key = { privateKey: Buffer.from(j.d, 'hex'), publicKey: Buffer.from(j.publicKey, 'hex') };
+  const k: Sm2TestKey = { privateKey: new Uint8Array(key.privateKey), publicKey: new Uint8Array(key.publicKey) };
+  smKeys.set(name, k);
+  return k;
+}
+
+export type SmCapkEntry = { rid: string; index: string; publicKey: string; expiry: string; keyFile: string };
+
+/** The SM2 CA key list (test-vectors/pki/capk-sm-test.json), separate from the RSA CAPKs. */
+export function loadTestSmCapks(): SmCapkEntry[] {
+  return JSON.parse(readFileSync(join(testVectorsDir(), 'pki', 'capk-sm-test.json'), 'utf8')) as SmCapkEntry[];
+}
+
+/** The CA index of an SM2 CA key name. */
+export function smCapkIndexOf(caKeyName: string): number {
+  const e = loadTestSmCapks().find((c) => c.keyFile === `${caKeyName}.json`);
+  if (!e) throw new ShanfuError('config.invalid', `SM2 CA key ${caKeyName} is not in test-vectors/pki/capk-sm-test.json`);
+  return parseInt(e.index, 16);
+}

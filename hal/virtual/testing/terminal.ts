@@ -17,6 +17,8 @@ export type GpoParams = {
   type?: string;
   un?: string;
   df60?: number;
+  /** DF69 (SM algorithm support), appended only when given: the card's PDOL must ask for it. */
+  df69?: number;
 };
 
 /** Terminal values as the PDOL 9F66 9F02 9F03 9F1A 95 5F2A 9A 9C 9F37 DF60 orders them. */
@@ -39,7 +41,7 @@ export const PDOL_ORDER = ['9F66', '9F02', '9F03', '9F1A', '95', '5F2A', '9A', '
 
 export function gpoCommand(p: GpoParams = {}): Uint8Array {
   const v = pdolValues(p);
-  const data = fromHex(PDOL_ORDER.map((t) => v[t]).join(''));
+  const data = fromHex(PDOL_ORDER.map((t) => v[t]).join('') + (p.df69 === undefined ? '' : p.df69.toString(16).padStart(2, '0')));
   return concatBytes(fromHex('80A80000'), new Uint8Array([data.length + 2, 0x83, data.length]), data, new Uint8Array([0]));
 }
 
@@ -63,6 +65,14 @@ export function tags(data: Uint8Array): Record<string, string> {
 /** Top-level tag order inside the first template. */
 export function templateTagOrder(data: Uint8Array): string[] {
   return decodeTlv(data)[0]!.children!.map((c) => c.tag);
+}
+
+function tagsOrEmpty(data: Uint8Array): Record<string, string> {
+  try {
+    return tags(data);
+  } catch {
+    return {};
+  }
 }
 
 export class TestTerminal {
@@ -118,7 +128,9 @@ export class TestTerminal {
       aid = apps[0]!.aid;
     }
     const sel = this.select(aid);
-    const gpo = this.gpo(p);
+    // A card whose PDOL asks DF69 gets it (default 01: this terminal supports SM).
+    const asksDf69 = sel.data.length > 0 && /DF6901$/.test(tagsOrEmpty(sel.data)['9F38'] ?? '');
+    const gpo = this.gpo(asksDf69 ? { ...p, df69: p.df69 ?? 1 } : p);
     let g: Record<string, string> = {};
     let gpoMalformed = false;
     try {
