@@ -215,8 +215,10 @@ describe('issuer public key certificate (Book 2 §5.3)', () => {
     expectReason(run({ ...card, rem92: r }), OdaReason.HashMismatch, OdaStage.Issuer);
   });
 
-  it('a declared N_I larger than the certificate holds needs 92', () => {
+  it('a declared N_I larger than the certificate holds needs 92; one below 64 bytes is refused', () => {
     expectReason(run(makeCard({ issuerTamper: { declaredKeyLength: 220 } })), OdaReason.RemainderMissing, OdaStage.Issuer);
+    // a declared key shorter than 512 bits is refused (MIN_KEY_BYTES), though the hash verifies
+    expectReason(run(makeCard({ issuerTamper: { declaredKeyLength: 40 } })), OdaReason.BadKeyLength, OdaStage.Issuer);
   });
 });
 

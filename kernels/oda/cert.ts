@@ -50,6 +50,11 @@ const HEADER = 0x6a;
 const TRAILER = 0xbc;
 const SHA1_INDICATOR = 0x01;
 const RSA_INDICATOR = 0x01;
+/**
+ * Smallest issuer / ICC key accepted (512 bits). Smaller keys could not hold the ICC certificate
+ * layout (N_I ≥ 42 + 1) or signed data (N ≥ 26) anyway; refusing them keeps every offset in range.
+ */
+const MIN_KEY_BYTES = 64;
 
 export type RsaOdaOptions = {
   /** Largest modulus in bytes (default 256 = 2048 bits). */
@@ -250,6 +255,7 @@ export class RsaOda {
     copy(x, 15, m, 0, fromCert);
     if (nI > inCert) copy(rem.buf, rem.off, m, fromCert, rem.len);
     if (!isSupportedExponent(exp.buf, exp.off, exp.len)) return OdaReason.UnsupportedExponent;
+    if (nI < MIN_KEY_BYTES) return OdaReason.BadKeyLength;
     const slot = this.cache.claim(capk.rid, 0, capk.index, cert.buf, cert.off, cert.len, rem.buf, rem.off, rem.len, exp.buf, exp.off, exp.len);
     const key = slot !== null ? slot.key : this.ownIssuerKey;
     if (!key.set(m, 0, nI, exp.buf, exp.off, exp.len)) return OdaReason.BadKeyLength;
@@ -322,6 +328,7 @@ export class RsaOda {
     copy(x, 21, m, 0, fromCert);
     if (nIC > inCert) copy(rem.buf, rem.off, m, fromCert, rem.len);
     if (!isSupportedExponent(exp.buf, exp.off, exp.len)) return OdaReason.UnsupportedExponent;
+    if (nIC < MIN_KEY_BYTES) return OdaReason.BadKeyLength;
     if (!this.ownIccKey.set(m, 0, nIC, exp.buf, exp.off, exp.len)) return OdaReason.BadKeyLength;
     return OdaReason.Ok;
   }

@@ -14,7 +14,4 @@ export {
   type OdaReasonCode, type OdaMethodCode,
 } from './cert-reasons.js';
 export { recoverIssuerPublicKey, recoverIccPublicKey, verifySignedStaticData, verifySignedDynamicData, type OdaStepResult, type PublicKey } from './cert-simple.js';
-export {
-  buildIssuerCertificate, buildIccCertificate, buildSsad, buildSdad, cdaDynamicData, dynamicDataWithIdn, rsaSign, rsaPrivateKeyFromJwk, cnPad,
-  type RsaPrivateKey, type Tamper, type IssuerCertificateOptions, type IccCertificateOptions,
-} from './rsa-cert-builder.js';
+// The test certificate builder (rsa-cert-builder.ts) is deliberately not exported here: import it by path.

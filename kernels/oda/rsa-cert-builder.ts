@@ -20,8 +20,28 @@ export type RsaPrivateKey = { modulus: Uint8Array; exponent: Uint8Array; d: bigi
 /** From a JWK (node:crypto `keyObject.export({ format: 'jwk' })`). */
 export function rsaPrivateKeyFromJwk(jwk: { n?: string; e?: string; d?: string }): RsaPrivateKey {
   if (!jwk.n || !jwk.e || !jwk.d) throw new TypeError('rsaPrivateKeyFromJwk: jwk needs n, e and d');
-  const b = (s: string) => new Uint8Array(Buffer.from(s, 'base64url'));
+  const b = base64UrlToBytes;
   return { modulus: b(jwk.n), exponent: b(jwk.e), d: bytesToBigInt(b(jwk.d)) };
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** base64url (no padding) → bytes, without Node's Buffer. */
+function base64UrlToBytes(s: string): Uint8Array {
+  const clean = s.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 6) / 8));
+  let acc = 0, bits = 0, o = 0;
+  for (const ch of clean) {
+    const v = B64.indexOf(ch);
+    if (v < 0) throw new TypeError(`rsaPrivateKeyFromJwk: not base64url: ${JSON.stringify(ch)}`);
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
 }
 
 /** Variations for negative tests; defaults give a valid block. */
