@@ -55,6 +55,7 @@ export function gpo(o: GpoOptions = {}): string {
     ['5F34', '01'],
     ['9F6C', o.ctq === undefined ? '0000' : o.ctq ?? ''],
     ['9F5D', o.balance === undefined ? '000000009500' : o.balance ?? ''],
+    ['9F4B', '6A05' + '00'.repeat(8) + 'BC'],
   ];
   const omit = new Set(o.omit ?? []);
   if (o.afl === null) omit.add('94');

@@ -466,6 +466,38 @@ describe('ODA and CVM outcomes (qpboc-facts §1.8)', () => {
     expect([k.outcome, reasonName(k.reason)]).toEqual([Outcome.Declined, 'oda-failed']);
   });
 
+  it('DDA: no SDAD at GPO → INTERNAL AUTHENTICATE with the default DDOL (9F37), SDAD from format 80', () => {
+    const s = defaultScript();
+    s.set('GPO', gpo({ omit: ['9F4B'] }));
+    s.set('CMD 0088000004A1A2A3A400', tlv('80', 'AABBCCDD') + '9000');
+    const oda = new FakeOda();
+    const k = kernel(onlineConfig(), oda);
+    const log = runScript(k, s, { amount: 1000 });
+    expect(keys(log).at(-1)).toBe('CMD 0088000004A1A2A3A400');
+    expect(oda.lastMethod).toBe(3); // KernelOdaMethod.Dda
+    expect(k.outcome).toBe(Outcome.Approved);
+    expect(toHex(k.card.buf, k.card.offset(0x9f4b), k.card.offset(0x9f4b) + 4)).toBe('AABBCCDD');
+  });
+
+  it('DDA: the card DDOL (9F49) is used; an INTERNAL AUTHENTICATE error fails DDA without calling the engine', () => {
+    const s = defaultScript();
+    s.set('GPO', gpo({ omit: ['9F4B'] }));
+    s.set('READ 2/2', tlv('70', tlv('9F47', '03'), tlv('9F48', 'EEFF'), tlv('9F49', '9F37049F0206')) + '9000');
+    s.set('CMD 008800000AA1A2A3A400000000100000', tlv('77', tlv('9F4B', '0102')) + '9000');
+    const oda = new FakeOda();
+    const k = kernel(onlineConfig(), oda);
+    runScript(k, s, { amount: 1000 });
+    expect(oda.calls).toBe(1);
+    expect(k.outcome).toBe(Outcome.Approved);
+    s.set('CMD 008800000AA1A2A3A400000000100000', '6985');
+    const oda2 = new FakeOda();
+    const k2 = kernel(onlineConfig(), oda2);
+    runScript(k2, s, { amount: 1000 });
+    expect(oda2.calls).toBe(0);
+    expect([k2.outcome, reasonName(k2.reason)]).toEqual([Outcome.Declined, 'oda-failed']);
+    expect(k2.tvr[0]! & 0x08).toBe(0x08);
+  });
+
   it('no ODA engine → TVR "ODA not performed" and the CTQ rule', () => {
     const k = kernel(onlineConfig(), null);
     runScript(k, defaultScript(), { amount: 1000 });
@@ -475,7 +507,7 @@ describe('ODA and CVM outcomes (qpboc-facts §1.8)', () => {
 
   it('SM data (9F4B format 15) is flagged for the SM engine', () => {
     const s = defaultScript();
-    s.set('GPO', gpo({ extra: tlv('9F4B', '1503001234') }));
+    s.set('GPO', gpo({ omit: ['9F4B'], extra: tlv('9F4B', '1503001234') }));
     const oda = new FakeOda();
     runScript(kernel(onlineConfig(), oda), s, { amount: 1000 });
     expect(oda.lastSm).toBe(true);

@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { createCard, listPersonalities } from '../hal/virtual/personalities.js';
 import type { FaultSpec } from '../hal/virtual/faults.js';
 import { CapkStore, RevocationList } from '../kernels/oda/index.js';
-import { Action, KernelFailure, QuickPassKernel, RsaOdaProvider, outcomeName, reasonName } from '../kernels/qpboc/index.js';
+import { SmCapkStore } from '../kernels/oda/sm-capk.js';
+import { Action, KernelFailure, QuickPassKernel, RsaOdaProvider, SmOdaProvider, outcomeName, reasonName } from '../kernels/qpboc/index.js';
 import { validateConfig } from '../src/config/terminal-config.js';
 
 const capks = new CapkStore();
@@ -17,11 +18,15 @@ const revocations = new RevocationList();
 for (const r of JSON.parse(readFileSync('test-vectors/pki/revoked-test.json', 'utf8')) as { rid: string; index: string; serial: string }[])
   revocations.add(r.rid, r.index, r.serial);
 
+const smCapks = new SmCapkStore();
+for (const k of JSON.parse(readFileSync('test-vectors/pki/capk-sm-test.json', 'utf8')) as { rid: string; index: string; publicKey: string; expiry?: string }[])
+  smCapks.add({ rid: k.rid, index: k.index, publicKey: k.publicKey, expiry: k.expiry });
+
 const AIDS = ['A000000333010101', 'A000000333010102', 'A000000333010103', 'A000000333010106'].map((aid) => ({
   aid, contactlessTransactionLimit: 100000, floorLimit: 50000, cvmLimit: 30000,
 }));
 const offlineReader = new QuickPassKernel(validateConfig({ ttq: '28000080', offlineOnly: true, aids: AIDS }), {
-  oda: new RsaOdaProvider(capks, { revocations }),
+  oda: new RsaOdaProvider(capks, { revocations, sm: new SmOdaProvider(smCapks) }),
   clock: () => Date.UTC(2026, 10, 27, 2, 0, 0),
 });
 const onlineReader = new QuickPassKernel(validateConfig({ ttq: '36000080', offlineOnly: false, contactSupported: true, aids: AIDS }), {
@@ -52,6 +57,7 @@ const EXPECTED: [string, string, string][] = [
   ['bad-cert-hash', 'declined oda-failed', 'online-request oda-failed-online'],
   ['blocked-app', 'end-application no-application', 'end-application no-application'],
   ['credit-no-ec', 'declined card-declined', 'online-request online-authorisation'],
+  ['dda-debit', 'approved approved-offline', 'approved approved-offline'],
   ['debit-ec', 'approved approved-offline', 'approved approved-offline'],
   ['duplicated-tag', 'end-application duplicate-data', 'end-application duplicate-data'],
   ['ec-low-balance', 'declined card-declined', 'online-request online-authorisation'],
@@ -67,14 +73,15 @@ const EXPECTED: [string, string, string][] = [
   ['quasi-credit', 'approved approved-offline', 'approved approved-offline'],
   ['revoked-issuer-serial', 'declined oda-failed', 'online-request oda-failed-online'],
   ['sda-debit', 'approved approved-offline', 'approved approved-offline'],
+  ['sm2-debit', 'approved approved-offline', 'online-request oda-failed-online'],
   ['two-aids', 'declined card-declined', 'online-request online-authorisation'],
   ['wrong-pan-in-cert', 'declined oda-failed', 'online-request oda-failed-online'],
 ];
 
-describe('kernel × virtual card personalities (real RSA ODA)', () => {
+describe('kernel × virtual card personalities (real RSA and SM2 ODA)', () => {
   it('every shipped personality has an expectation', () => {
     const covered = new Set(EXPECTED.map((e) => e[0]));
-    const missing = listPersonalities().filter((p) => !covered.has(p) && p !== 'dda-debit');
+    const missing = listPersonalities().filter((p) => !covered.has(p));
     expect(missing).toEqual([]);
   });
 
@@ -103,6 +110,14 @@ describe('kernel × virtual card personalities (real RSA ODA)', () => {
     tapCard(offlineReader, 'bad-cert-hash', 1000);
     expect(offlineReader.oda!.reasonText(offlineReader.odaFailure)).toMatch(/hash/);
     expect(offlineReader.tvr[0]! & 0x08).toBe(0x08);
+  });
+
+  it('sm2-debit: SM fDDA with the SM engine; the RSA-only reader reports the missing SM engine', () => {
+    tapCard(offlineReader, 'sm2-debit', 1000);
+    expect(offlineReader.tsi[0]! & 0x80).toBe(0x80);
+    expect(offlineReader.tvr[0]!).toBe(0);
+    tapCard(onlineReader, 'sm2-debit', 1000);
+    expect(onlineReader.oda!.reasonText(onlineReader.odaFailure)).toBe('SM data, no SM engine configured');
   });
 
   it('two-aids selects the priority-1 Credit application first', () => {

@@ -81,3 +81,17 @@ export function buildGetData(tx: Uint8Array, tag: number): number {
   tx[4] = 0x00;
   return 5;
 }
+
+/**
+ * INTERNAL AUTHENTICATE: `00 88 00 00 Lc <DDOL data> 00` (EMV Book 3 §6.5.9). The DDOL data must
+ * already be at `tx[5…5+len)`; writes the header and Le, returns the command length.
+ */
+export function finishInternalAuthenticate(tx: Uint8Array, len: number): number {
+  tx[0] = 0x00;
+  tx[1] = 0x88;
+  tx[2] = 0x00;
+  tx[3] = 0x00;
+  tx[4] = len;
+  tx[5 + len] = 0x00;
+  return 6 + len;
+}

@@ -14,3 +14,4 @@ export {
 } from './preprocess.js';
 export { buildSelectPpse, buildSelectAid, buildReadRecord, buildGetData, beginGpo, finishGpo, MAX_CAPDU } from './apdu.js';
 export { RsaOdaProvider, ODA_NO_SM_ENGINE } from './oda-rsa.js';
+export { SmOdaProvider, SM_CODE_BASE } from './oda-sm.js';

@@ -33,7 +33,7 @@ import {
   TVR_TX_EXCEEDS_FLOOR_LIMIT,
 } from '../emv/tvr.js';
 import { ShanfuError } from '../util/errors.js';
-import { beginGpo, buildReadRecord, buildSelectAid, buildSelectPpse, finishGpo, MAX_CAPDU } from './apdu.js';
+import { beginGpo, buildReadRecord, buildSelectAid, buildSelectPpse, finishGpo, finishInternalAuthenticate, MAX_CAPDU } from './apdu.js';
 import { cardDecision, dolHasTag, missingMandatoryTag } from './gpo.js';
 import type { KernelHook } from './hook.js';
 import { KernelOdaMethod, type OdaProvider, type OdaRequest } from './oda.js';
@@ -84,6 +84,7 @@ const ST_HOOK_BEFORE_GPO = 3;
 const ST_GPO = 4;
 const ST_HOOK_AFTER_GPO = 5;
 const ST_READ_RECORD = 6;
+const ST_INTERNAL_AUTH = 8;
 const ST_DONE = 7;
 
 const SW_OK = 0x9000;
@@ -162,6 +163,12 @@ export class QuickPassKernel {
   private readonly afl = new Afl();
   private readonly walker = new AflWalker();
   private readonly staticData = new StaticData();
+  /** DDOL data of INTERNAL AUTHENTICATE (DDA), `ddolData[0, ddolDataLength)`. */
+  private readonly ddolData = new Uint8Array(252);
+  private ddolDataLength = 0;
+  /** INTERNAL AUTHENTICATE was sent and answered: ODA runs as DDA. */
+  private ddaDone = false;
+  private ddaFailed = false;
   private tornWindow = false;
   /** card.used after the GPO response: values below it came from GPO (records.ts storeRecord). */
   private gpoBoundary = 0;
@@ -186,6 +193,8 @@ export class QuickPassKernel {
       aidLength: 0,
       pan: this.pan,
       panLength: 0,
+      ddolData: this.ddolData,
+      ddolDataLength: 0,
       staticData: this.staticData.buf,
       staticDataLength: 0,
       transactionDate: 0,
@@ -225,6 +234,9 @@ export class QuickPassKernel {
     this.card.clear();
     this.staticData.clear();
     this.afl.count = 0;
+    this.ddolDataLength = 0;
+    this.ddaDone = false;
+    this.ddaFailed = false;
     this.amount_ = amount;
     this.setTerminalData(other, type, capp);
     this.txLen = buildSelectPpse(this.tx);
@@ -273,6 +285,9 @@ export class QuickPassKernel {
         break;
       case ST_READ_RECORD:
         this.onRecord(sw, dataLen);
+        break;
+      case ST_INTERNAL_AUTH:
+        this.onInternalAuthenticate(sw, dataLen);
         break;
       default:
         throw new Error('receive: kernel in an unexpected state');
@@ -668,6 +683,15 @@ export class QuickPassKernel {
     }
     if (this.checkRestrictions()) return;
     if (this.checkDenyList()) return;
+    if (this.needsInternalAuthenticate()) {
+      this.sendInternalAuthenticate();
+      return;
+    }
+    this.authenticateAndDecide();
+  }
+
+  /** ODA, then CVM, then the offline decision (§1.12 rule 2). */
+  private authenticateAndDecide(): void {
     if (!this.performOda()) {
       this.odaFailed();
       return;
@@ -678,6 +702,61 @@ export class QuickPassKernel {
       return;
     }
     this.finish(Outcome.Approved, Reason.ApprovedOffline);
+  }
+
+  /**
+   * DDA (EMV Book 3 §10.3, Book 2 §6.5): the AIP says DDA and the card gave no SDAD (9F4B) at GPO or in
+   * the records, so it expects INTERNAL AUTHENTICATE. (With 9F4B present, ODA is qPBOC fDDA.)
+   */
+  private needsInternalAuthenticate(): boolean {
+    return this.oda !== null && (this.card.byte(0x82) & 0x20) !== 0 && !this.card.has(0x9f4b) && !this.staticData.error;
+  }
+
+  /** INTERNAL AUTHENTICATE with the card's DDOL 9F49, or the default DDOL 9F3704 (Book 3 §6.5.9). */
+  private sendInternalAuthenticate(): void {
+    const card = this.card;
+    const off = card.offset(0x9f49);
+    let len = 0;
+    if (off >= 0) {
+      len = dolDataLength(card.buf, off, card.length(0x9f49));
+      if (len >= 0 && len <= 250) len = buildDolData(card.buf, off, card.length(0x9f49), this.terminal, this.tx, 5);
+      else len = -1;
+    } else {
+      // Default DDOL = 9F37 04: the unpredictable number.
+      len = this.terminal.copyTo(0x9f37, this.tx, 5);
+    }
+    if (len < 0) {
+      this.ddaFailed = true;
+      this.ddaDone = true;
+      this.authenticateAndDecide();
+      return;
+    }
+    for (let i = 0; i < len; i++) this.ddolData[i] = this.tx[5 + i]!;
+    this.ddolDataLength = len;
+    this.txLen = finishInternalAuthenticate(this.tx, len);
+    this.state = ST_INTERNAL_AUTH;
+  }
+
+  /** INTERNAL AUTHENTICATE response: format 1 `80 <SDAD>` or template 77 with 9F4B (Book 3 §6.5.9.4). */
+  private onInternalAuthenticate(sw: number, dataLen: number): void {
+    this.ddaDone = true;
+    const c = this.cursor;
+    c.reset(this.rx, 0, dataLen);
+    if (sw !== SW_OK || !c.next()) this.ddaFailed = true;
+    else if (c.tag === 0x80 && !c.constructed) {
+      if (!this.card.set(0x9f4b, this.rx, c.valueOffset, c.length)) this.ddaFailed = true;
+    } else if (c.tag === 0x77 && c.constructed) {
+      c.enter();
+      let found = false;
+      while (c.next()) {
+        if ((c.tag as number) === 0x9f4b) {
+          found = this.card.set(0x9f4b, this.rx, c.valueOffset, c.length);
+          break;
+        }
+      }
+      if (!found) this.ddaFailed = true;
+    } else this.ddaFailed = true;
+    this.authenticateAndDecide();
   }
 
   /** Processing restrictions (restrictions.ts). True when the tap ended. */
@@ -726,14 +805,14 @@ export class QuickPassKernel {
   private performOda(): boolean {
     const card = this.card;
     const aip1 = card.byte(0x82);
-    const method = (aip1 & 0x20) !== 0 ? KernelOdaMethod.Fdda : (aip1 & 0x40) !== 0 ? KernelOdaMethod.Sda : 0;
+    const method = (aip1 & 0x20) !== 0 ? (this.ddaDone ? KernelOdaMethod.Dda : KernelOdaMethod.Fdda) : (aip1 & 0x40) !== 0 ? KernelOdaMethod.Sda : 0;
     if (method === 0 || this.oda === null) {
       setBit(this.tvr, 0, TVR_ODA_NOT_PERFORMED);
       return false;
     }
     setBit(this.tsi, 0, TSI_ODA_PERFORMED);
-    const failedBit = method === KernelOdaMethod.Fdda ? TVR_DDA_FAILED : TVR_SDA_FAILED;
-    if (this.staticData.error) {
+    const failedBit = method === KernelOdaMethod.Sda ? TVR_SDA_FAILED : TVR_DDA_FAILED;
+    if (this.staticData.error || this.ddaFailed) {
       setBit(this.tvr, 0, failedBit);
       return false;
     }
@@ -743,6 +822,7 @@ export class QuickPassKernel {
     q.sm = card.byte(0x9f4b) === 0x15 || card.byte(0x90) === 0x12 || card.byte(0x93) === 0x13;
     q.aidLength = this.aidLength;
     q.panLength = this.panLength;
+    q.ddolDataLength = this.ddolDataLength;
     q.staticDataLength = this.staticData.length;
     q.transactionDate = this.transactionDate;
     const code = this.oda.authenticate(q);

@@ -53,16 +53,19 @@ export class RsaOdaProvider implements OdaProvider {
     point(e.amount, term, 0x9f02);
     point(e.currency, term, 0x5f2a);
     e.staticData.set(req.staticData, 0, req.staticDataLength);
+    if (req.method === KernelOdaMethod.Dda) e.terminalDynamicData.set(req.ddolData, 0, req.ddolDataLength);
     e.transactionDate = req.transactionDate;
     // CA public key: RID = first 5 bytes of the AID, index = 8F (Book 2 §5.2).
     const index = card.byte(0x8f);
     const capk = index < 0 || req.aidLength < 5 ? null : this.capks.lookup(req.aid, 0, index);
     if (capk === null) return OdaReason.CapkNotFound;
-    return e.authenticate(req.method === KernelOdaMethod.Sda ? RsaMethod.SDA : RsaMethod.FDDA, capk);
+    const method = req.method === KernelOdaMethod.Sda ? RsaMethod.SDA : req.method === KernelOdaMethod.Dda ? RsaMethod.DDA : RsaMethod.FDDA;
+    return e.authenticate(method, capk);
   }
 
   reasonText(code: number): string {
     if (code === ODA_NO_SM_ENGINE) return 'SM data, no SM engine configured';
+    if (code >= 2000 && this.sm !== null) return this.sm.reasonText(code);
     return odaReasonText(code);
   }
 }

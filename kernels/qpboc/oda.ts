@@ -11,6 +11,8 @@ export const KernelOdaMethod = {
   Fdda: 1,
   /** SDA: SSAD 93 over the static data (Book 2 §5). */
   Sda: 2,
+  /** DDA: SDAD 9F4B from INTERNAL AUTHENTICATE over the DDOL data (Book 2 §6.5). */
+  Dda: 3,
 } as const;
 export type KernelOdaMethodCode = (typeof KernelOdaMethod)[keyof typeof KernelOdaMethod];
 
@@ -32,6 +34,9 @@ export interface OdaRequest {
   /** Static data to be authenticated (Book 2 §5.4 / qpboc-facts §2.6). */
   staticData: Uint8Array;
   staticDataLength: number;
+  /** DDA: the DDOL data sent in INTERNAL AUTHENTICATE (`ddolData[0, ddolDataLength)`). */
+  ddolData: Uint8Array;
+  ddolDataLength: number;
   /** Transaction date yyyymmdd (certificate expiry checks). */
   transactionDate: number;
 }
