@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Outcome, Reason, Cryptogram, reasonName, QuickPassKernel, Action, KernelFailure, type KernelHook } from '../kernels/qpboc/index.js';
+import { Outcome, Reason, Cryptogram, reasonName, QuickPassKernel, Action, KernelFailure, kernelFailureOf, type KernelHook } from '../kernels/qpboc/index.js';
 import { toHex, fromHex } from '../kernels/util/hex.js';
 import {
   AID_CREDIT, AID_DEBIT, FakeOda, FIXED_CLOCK, FIXED_UN, PDOL, REC_1_1, REC_2_1, REC_2_2, defaultScript, fci, gpo, kernel, offlineConfig,
@@ -559,6 +559,13 @@ describe('card removal and torn transactions (qpboc-facts §7.2)', () => {
       expect(k.balanceBefore).toBe(10500);
       expect(toHex(k.pan, 0, k.panLength)).toBe('6212345678901234');
     }
+  });
+
+  it('TransportError codes map to card removal or reader fault', () => {
+    expect(kernelFailureOf('card-removed')).toBe(KernelFailure.CardRemoved);
+    expect(kernelFailureOf('timeout')).toBe(KernelFailure.CardRemoved);
+    expect(kernelFailureOf('reader-removed')).toBe(KernelFailure.ReaderFault);
+    expect(kernelFailureOf('service-unavailable')).toBe(KernelFailure.ReaderFault);
   });
 
   it('reader fault → EndApplication reader-fault', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Action, KernelFailure, Outcome, Reason, REASONS, QuickPassKernel } from '../kernels/qpboc/index.js';
 import { fromHex } from '../kernels/util/hex.js';
-import { AID_CREDIT, AID_DEBIT, FakeOda, FIXED_CLOCK, FIXED_UN, REC_1_1, REC_2_1, REC_2_2, commandKey, fci, gpo, offlineConfig, onlineConfig, ppse } from './kernel-fixtures.js';
+import { AID_CREDIT, AID_DEBIT, FakeOda, FIXED_CLOCK, FIXED_UN, REC_1_1, REC_2_1, REC_2_2, commandKey, fci, gpo, offlineConfig, onlineConfig, ppse, tlv } from './kernel-fixtures.js';
 
 /** mulberry32: a small seeded PRNG so every failure is reproducible from its seed. */
 function prng(seed: number): () => number {
@@ -30,8 +30,12 @@ function baseCards(): Map<string, Uint8Array>[] {
   ]);
   const arqc = new Map(tc);
   arqc.set('GPO', gpo({ cvr2: 'A0', afl: null }));
+  // DDA card: no 9F4B at GPO, so the kernel sends INTERNAL AUTHENTICATE (default DDOL 9F37).
+  const dda = new Map(tc);
+  dda.set('GPO', gpo({ ctq: '3000', omit: ['9F4B'] }));
+  dda.set('CMD 0088000004A1A2A3A400', tlv('80', 'AABBCCDD') + '9000');
   const toBytes = (m: Map<string, string>) => new Map([...m].map(([k, v]) => [k, fromHex(v)] as [string, Uint8Array]));
-  return [toBytes(tc), toBytes(arqc)];
+  return [toBytes(tc), toBytes(arqc), toBytes(dda)];
 }
 
 /** One mutation of a response (byte flips, truncation, length corruption, SW swap, extension). */
@@ -89,12 +93,12 @@ describe('fuzz: mutated card responses never throw and always end in one outcome
     let removals = 0;
     const RUNS = 20000;
     for (let run = 0; run < RUNS; run++) {
-      const card = cards[run % 2]!;
+      const card = cards[run % 3]!;
       const k = kernels[(run >> 1) % 2]!;
       const mutations = 1 + Math.floor(rnd() * 2);
       const mutateAt = new Set<number>();
-      for (let i = 0; i < mutations; i++) mutateAt.add(Math.floor(rnd() * 7));
-      const removeAt = rnd() < 0.15 ? Math.floor(rnd() * 7) : -1;
+      for (let i = 0; i < mutations; i++) mutateAt.add(Math.floor(rnd() * 8));
+      const removeAt = rnd() < 0.15 ? Math.floor(rnd() * 8) : -1;
       const amount = rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 120000);
       let step = 0;
       try {

@@ -1,5 +1,5 @@
 /** The QuickPass (qPBOC) kernel: sans-I/O state machine, outcomes and reasons, extension points. */
-export { QuickPassKernel, KernelFailure, RX_SIZE } from './kernel.js';
+export { QuickPassKernel, KernelFailure, kernelFailureOf, RX_SIZE } from './kernel.js';
 export type { Transaction, KernelOptions, KernelFailureCode } from './kernel.js';
 export {
   Action, Outcome, Reason, Cryptogram, REASONS, OUTCOME_NAMES, CRYPTOGRAM_NAMES, reasonName, outcomeName,

@@ -53,6 +53,16 @@ export const KernelFailure = {
 } as const;
 export type KernelFailureCode = (typeof KernelFailure)[keyof typeof KernelFailure];
 
+/**
+ * Maps a TransportError code (hal/transport.ts) to the kernel's failure: card faults ('card-removed',
+ * 'timeout', 'protocol', 'response-too-long') → CardRemoved (tap again); the rest → ReaderFault.
+ */
+export function kernelFailureOf(transportCode: string): KernelFailureCode {
+  return transportCode === 'card-removed' || transportCode === 'timeout' || transportCode === 'protocol' || transportCode === 'response-too-long'
+    ? KernelFailure.CardRemoved
+    : KernelFailure.ReaderFault;
+}
+
 /** One transaction's inputs. Reuse one object per terminal to keep `begin` allocation-free. */
 export interface Transaction {
   /** Amount, Authorised 9F02 in minor units (fen). 0..999999999999. */
