@@ -15,7 +15,7 @@ export type SmCapk = {
   readonly rid: Uint8Array;
   /** CA public key index (8F), 0..255. */
   readonly index: number;
-  /** The CA key, precomputed. */
+  /** The CA key (precomputed unless added with `precompute: false`). */
   readonly key: Sm2PublicKey;
   /** Expiry as YYYYMMDD (e.g. 20301231), or 0 when none was given. */
   readonly expiry: number;
@@ -28,6 +28,8 @@ export type SmCapkInput = {
   publicKey: Uint8Array | string;
   /** YYMMDD or YYYYMMDD (digits), optional. */
   expiry?: string;
+  /** Build the window-8 wNAF table now (~60 ms once; default true). False for one-shot use (CLI). */
+  precompute?: boolean;
 };
 
 export class SmCapkStore {
@@ -38,7 +40,8 @@ export class SmCapkStore {
     const rid = typeof input.rid === 'string' ? fromHex(input.rid, 'rid') : input.rid.slice();
     if (rid.length !== 5) throw new TypeError(`rid: expected 5 bytes, got ${rid.length}`);
     const index = parseIndex(input.index);
-    const key = Sm2PublicKey.from(input.publicKey, 'publicKey').precompute();
+    const key = Sm2PublicKey.from(input.publicKey, 'publicKey');
+    if (input.precompute !== false) key.precompute();
     const capk: SmCapk = { rid, index, key, expiry: input.expiry === undefined ? 0 : parseCapkExpiry(input.expiry) };
     const at = this.find(rid, 0, index);
     if (at >= 0) this.keys[at] = capk;

@@ -40,7 +40,9 @@ export function runSmCase(input: OdaCaseInput): OdaCaseOutput {
   const method = input.method;
   if (!['CHAIN', 'SDA', 'DDA', 'fDDA', 'CDA'].includes(method)) throw new OdaInputError(`method: expected CHAIN, SDA, DDA or fDDA, got ${JSON.stringify(method)}`);
   if (method === 'CDA') throw new OdaInputError('method: CDA is not defined for SM2 (use DDA or fDDA)');
-  if (!/^\d{6}$/.test(String(input.transactionDate ?? ''))) throw new OdaInputError(`transactionDate: expected YYMMDD, got ${JSON.stringify(input.transactionDate)}`);
+  const date = String(input.transactionDate ?? '');
+  const month = Number(date.slice(2, 4));
+  if (!/^\d{6}$/.test(date) || month < 1 || month > 12) throw new OdaInputError(`transactionDate: expected YYMMDD, got ${JSON.stringify(input.transactionDate)}`);
   const tags: Record<string, string> = {};
   for (const [k, v] of Object.entries(input.tags ?? {})) tags[k.toUpperCase()] = v;
   const tag = (t: string) => hexInput(tags[t], `tags.${t}`);
@@ -71,7 +73,7 @@ export function runSmCase(input: OdaCaseInput): OdaCaseOutput {
     if (!capkIn || !capkIn.publicKey) throw new OdaInputError('capk.publicKey: the SM2 CA public key x‖y (hex) is required');
     const store = new SmCapkStore();
     try {
-      ctx.capk = store.add({ rid: capkIn.rid, index: capkIn.index, publicKey: capkIn.publicKey });
+      ctx.capk = store.add({ rid: capkIn.rid, index: capkIn.index, publicKey: capkIn.publicKey, precompute: false }) // one use: a table would cost more than it saves;
     } catch (e) {
       if (/not a point/.test((e as Error).message)) return fail('capk', SmFailure.BadKey);
       throw new OdaInputError(`capk: ${(e as Error).message}`);
