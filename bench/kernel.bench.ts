@@ -11,6 +11,19 @@
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Outcome } from '../kernels/qpboc/index.js';
 import { RecordedCard, benchKernel, tap } from '../test/kernel-recorded-card.js';
+import type { Suite } from './harness.js';
+
+/** For bench/run.ts (`npm run bench -- kernel`): one full tap per op, kernel only. */
+const suiteKernel = benchKernel();
+const suiteCard = new RecordedCard();
+const suiteTxn = { amount: 1000 };
+export const suites: Suite[] = [
+  {
+    name: 'qpboc-kernel',
+    description: 'one offline tap (PPSE, SELECT, GPO TC, 3 records; no ODA) against a recorded in-memory card',
+    cases: [{ name: 'tap (6 APDUs, no ODA)', fn: () => tap(suiteKernel, suiteCard, suiteTxn) }],
+  },
+];
 
 export type KernelBenchResult = {
   tapsPerSec: number;
