@@ -69,7 +69,7 @@ export interface Transaction {
   amount: number;
   /** Amount, Other 9F03 (cashback); default 0. */
   amountOther?: number;
-  /** Transaction type 9C; default 00 (purchase). */
+  /** Transaction type 9C as its BCD byte (0x00 purchase, 0x20 refund…); default 0x00. */
   type?: number;
   /** CAPP transaction indicator DF60 (qpboc-facts §1.4); default 00. A profile hook may change it. */
   cappIndicator?: number;
@@ -330,7 +330,7 @@ export class QuickPassKernel {
     t.setByte(0x5f36, p.currencyExponent);
     t.reserve(0x95, 5); // TVR: zero at GPO time (§1.4); final value written by finish()
     for (let i = 0; i < 5; i++) t.buf[t.offset(0x95) + i] = 0;
-    t.setByte(0x9c, ((type >> 4) & 0x0f) * 16 + (type & 0x0f));
+    t.setByte(0x9c, type); // n2 as one BCD byte, e.g. 0x00 purchase
     t.setByte(0xdf60, capp);
     t.setByte(0xdf69, p.smSupported ? 0x01 : 0x00); // §1.4: SM algorithm support indicator
     t.setByte(0x9f35, p.terminalType);

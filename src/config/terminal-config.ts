@@ -22,7 +22,7 @@ export interface RsaCapk {
   index: number;
   modulus: Uint8Array;
   exponent: Uint8Array;
-  /** Expiry as YYMMDD (number), or null. */
+  /** Expiry as YYMMDD (number; the file may say YYMMDD or YYYYMMDD), or null. */
   expiry: number | null;
 }
 
@@ -98,11 +98,12 @@ function codeField(v: unknown, path: string, dflt: number): number {
 
 function yymmddField(v: unknown, path: string): number | null {
   if (v === undefined || v === null) return null;
-  if (typeof v !== 'string' || !/^[0-9]{6}$/.test(v)) invalid(path, 'must be a YYMMDD string');
-  const mm = parseInt(v.slice(2, 4), 10);
-  const dd = parseInt(v.slice(4, 6), 10);
-  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) invalid(path, 'must be a valid YYMMDD date');
-  return parseInt(v, 10);
+  if (typeof v !== 'string' || !/^([0-9]{2})?[0-9]{6}$/.test(v)) invalid(path, 'must be a YYMMDD or YYYYMMDD string');
+  const d = v.length === 8 ? v.slice(2) : v;
+  const mm = parseInt(d.slice(2, 4), 10);
+  const dd = parseInt(d.slice(4, 6), 10);
+  if (mm < 1 || mm > 12 || dd < 1 || dd > 31) invalid(path, 'must be a valid date');
+  return parseInt(d, 10);
 }
 
 const AID_KEYS = new Set([
