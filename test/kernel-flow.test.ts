@@ -354,12 +354,27 @@ describe('records (EMV Book 3 §10.2, qpboc-facts §1.11/§2.6)', () => {
     expect(reasonName(k2.reason)).toBe('oda-failed');
   });
 
-  it('data after template 70 → record-malformed', () => {
+  it('data after template 70 in SFI 1–10, even FF padding → record-malformed', () => {
     const s = defaultScript();
-    s.set('READ 1/1', REC_1_1 + '5A01' + '9000');
+    const k = kernel();
+    for (const tail of ['5A01', 'FFFF', '00']) {
+      s.set('READ 1/1', REC_1_1 + tail + '9000');
+      runScript(k, s, { amount: 1000 });
+      expect(reasonName(k.reason), tail).toBe('record-malformed');
+    }
+  });
+
+  it('SFI 11–30: non-TLV content is tolerated; a non-70 ODA record fails ODA', () => {
+    const s = defaultScript();
+    s.set('GPO', gpo({ afl: '08010100 10010201 58010100' }));
+    s.set('READ 11/1', tlv('70', '0105FF') + '9000');
     const k = kernel();
     runScript(k, s, { amount: 1000 });
-    expect(reasonName(k.reason)).toBe('record-malformed');
+    expect(k.outcome).toBe(Outcome.Approved);
+    s.set('GPO', gpo({ afl: '08010100 10010201 58010101' }));
+    s.set('READ 11/1', 'FF9000');
+    runScript(k, s, { amount: 1000 });
+    expect(reasonName(k.reason)).toBe('oda-failed');
   });
 });
 

@@ -642,41 +642,45 @@ export class QuickPassKernel {
     const w = this.walker;
     const c = this.cursor;
     const rx = this.rx;
+    // SFI 1–10 hold EMV data in template 70 (Book 3 §10.2); SFI 11–30 are issuer files whose content
+    // the kernel reads when it is TLV but does not require to be.
+    const emvFile = w.sfi <= 10;
     c.reset(rx, 0, dataLen);
-    const hasTlv = c.next();
-    if (!hasTlv && c.error !== TlvError.None && w.sfi <= 10) {
+    const is70 = c.next() && c.tag === 0x70 && c.constructed;
+    if (!is70) {
+      if (emvFile && c.error !== TlvError.None) {
+        this.finish(Outcome.EndApplication, Reason.RecordMalformed);
+        return;
+      }
+      // Book 3 §10.3 / qpboc-facts §1.11 (QK "SDA data error"): an ODA record not in template 70 fails
+      // ODA; any other non-70 record in SFI 1–10 is unusable data.
+      if (w.forOda) this.staticData.error = true;
+      else if (emvFile) {
+        this.finish(Outcome.EndApplication, Reason.RecordMalformed);
+        return;
+      }
+      this.readNextRecord();
+      return;
+    }
+    const vOff = c.valueOffset;
+    const vLen = c.length;
+    // Book 3 §10.2: nothing may follow template 70 — not even FF/00 padding (openemv-utils agrees:
+    // emv_read_application_data test 5).
+    if (emvFile && c.valueEnd !== dataLen) {
       this.finish(Outcome.EndApplication, Reason.RecordMalformed);
       return;
     }
-    if (hasTlv && c.tag === 0x70 && c.constructed) {
-      const vOff = c.valueOffset;
-      const vLen = c.length;
-      const end = c.valueEnd;
-      const s = storeRecord(this.card, rx, vOff, vLen, c, this.gpoBoundary);
-      if (s !== TlvError.None) {
-        // Book 3 §10.2: a data object already read is a reason to terminate (records.ts storeRecord).
-        this.finish(Outcome.EndApplication, s === TAG_STORE_FULL ? Reason.DataOverflow : s === RECORD_DUPLICATE ? Reason.DuplicateData : Reason.RecordMalformed);
-        return;
-      }
-      c.reset(rx, end, dataLen);
-      if (c.next() || c.error !== TlvError.None) {
-        this.finish(Outcome.EndApplication, Reason.RecordMalformed);
-        return;
-      }
-      // §2.6: SFI 1–10 → the value of template 70; SFI 11–30 → the whole record.
-      if (w.forOda) {
-        if (w.sfi <= 10) this.staticData.append(rx, vOff, vLen);
-        else this.staticData.append(rx, 0, dataLen);
-      }
-    } else if (w.sfi <= 10) {
-      // §1.11 (QK "SDA data error"): a record in SFI 1–10 that is not template 70. For ODA records this
-      // fails ODA; any other such record is unusable data.
-      if (!w.forOda) {
-        this.finish(Outcome.EndApplication, Reason.RecordMalformed);
-        return;
-      }
-      this.staticData.error = true;
-    } else if (w.forOda) this.staticData.append(rx, 0, dataLen);
+    const s = storeRecord(this.card, rx, vOff, vLen, c, this.gpoBoundary);
+    if (s === RECORD_DUPLICATE || s === TAG_STORE_FULL || (s !== TlvError.None && emvFile)) {
+      // Book 3 §10.2: a data object already read is a reason to terminate (records.ts storeRecord).
+      this.finish(Outcome.EndApplication, s === TAG_STORE_FULL ? Reason.DataOverflow : s === RECORD_DUPLICATE ? Reason.DuplicateData : Reason.RecordMalformed);
+      return;
+    }
+    // §2.6: SFI 1–10 → the value of template 70; SFI 11–30 → the whole record.
+    if (w.forOda) {
+      if (emvFile) this.staticData.append(rx, vOff, vLen);
+      else this.staticData.append(rx, 0, dataLen);
+    }
     this.readNextRecord();
   }
 
