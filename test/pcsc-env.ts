@@ -6,8 +6,7 @@
  * The same steps for a shell: scripts/pcsc-env.sh.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureQuickackRoute, type QuickackSetup } from '../hal/virtual/quickack.js';
 
@@ -37,19 +36,21 @@ export function pcscMissing(): string | undefined {
 /** True when the skip is allowed (not in CI). */
 export const mayskip = !process.env.CI;
 
-export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ port, host });
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
+/** A live pcscd (zombies, e.g. of a killed test run in a container without init, do not count). */
 export function pcscdRunning(): boolean {
-  return spawnSync('pgrep', ['-x', 'pcscd']).status === 0;
+  const r = spawnSync('pgrep', ['-x', 'pcscd'], { encoding: 'utf8' });
+  if (r.status !== 0) return false;
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .some((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+      } catch {
+        return false;
+      }
+    });
 }
 
 export type PcscdHandle = {

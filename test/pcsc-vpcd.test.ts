@@ -6,7 +6,8 @@
  * One file on purpose: these tests share one pcscd and one vpcd port, and restart pcscd.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
 import { SELECT_PPSE } from '../hal/conformance/test-card.js';
 import { openPcsc, type PcscService } from '../hal/pcsc/index.js';
@@ -19,6 +20,15 @@ import { mayskip, pcscMissing, startPcscd, type PcscdHandle } from './pcsc-env.j
 const missing = pcscMissing();
 const skip = missing && mayskip ? missing : undefined;
 const READER = 'Virtual PCD 00 00';
+/** The tap-read tests use vpcd's second reader (port 35964), so no card of another test can linger there. */
+const READER_2 = 'Virtual PCD 00 01';
+const PORT_2 = 35964;
+/** Runs a program without blocking our event loop (the virtual card answers from this process). */
+const run = (cmd: string, args: string[]) =>
+  promisify(execFile)(cmd, args, { encoding: 'utf8', timeout: 30_000 }).then(
+    (r) => ({ status: 0, stdout: r.stdout, stderr: r.stderr }),
+    (e: { code?: number; stdout?: string; stderr?: string }) => ({ status: e.code ?? null, stdout: e.stdout ?? '', stderr: e.stderr ?? '' }),
+  );
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 const h = (s: string) => Uint8Array.from(Buffer.from(s, 'hex'));
 
@@ -92,7 +102,7 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     beforeAll(async () => {
       const c = await quickPassCard();
       real = c.real;
-      bridge = new VpcdBridge(c.card, { host });
+      bridge = new VpcdBridge(c.card, { host, port: PORT_2 });
       bridge.present();
       service = await openPcsc();
     });
@@ -102,7 +112,7 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
 
     it('reads SELECT PPSE / SELECT AID / GPO / READ RECORD', async () => {
-      const reader = await service.waitForReader(READER);
+      const reader = await service.waitForReader(READER_2);
       const s = await reader.waitForCard();
       const rx = new Uint8Array(1024);
       const sw = (n: number) => hex(rx.subarray(n - 2, n));
@@ -126,18 +136,18 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       await s.disconnect();
     });
 
-    it('is seen by opensc-tool (the card answers a SELECT PPSE from another PC/SC client)', () => {
-      const r = spawnSync('opensc-tool', ['-r', '0', '-s', '00A404000E325041592E5359532E444446303100'], { encoding: 'utf8', timeout: 20_000 });
+    it('is seen by opensc-tool (the card answers a SELECT PPSE from another PC/SC client)', async () => {
+      const r = await run('opensc-tool', ['-r', '1', '-s', '00A404000E325041592E5359532E444446303100']);
       expect(r.stdout).toMatch(/Received \(SW1=0x90, SW2=0x00\)/);
       expect(r.stdout).toMatch(/2PAY\.SYS\.DDF/);
     });
 
-    it('lists the reader and sends APDUs from the CLI', () => {
-      const readers = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'readers', '--json'], { encoding: 'utf8', timeout: 30_000 });
+    it('lists the reader and sends APDUs from the CLI', async () => {
+      const readers = await run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'readers', '--json']);
       expect(readers.status).toBe(0);
       const list = JSON.parse(readers.stdout) as { name: string; kind: string; cardPresent: boolean }[];
-      expect(list).toContainEqual(expect.objectContaining({ name: READER, kind: 'contactless', cardPresent: true }));
-      const apdu = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'apdu', '--reader', READER, hex(SELECT_PPSE)], { encoding: 'utf8', timeout: 30_000 });
+      expect(list).toContainEqual(expect.objectContaining({ name: READER_2, kind: 'contactless', cardPresent: true }));
+      const apdu = await run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'apdu', '--reader', READER_2, hex(SELECT_PPSE)]);
       expect(apdu.status).toBe(0);
       expect(apdu.stdout).toMatch(/SW 9000/);
       expect(apdu.stdout).toMatch(/6F /);
