@@ -551,7 +551,7 @@ export class QuickPassKernel {
     }
     // TC: the records follow (§1.12 rule 2).
     const aflOff = card.offset(0x94);
-    if (aflOff >= 0 && parseAfl(card.buf, aflOff, card.length(0x94), this.afl) !== AflError.None) {
+    if (aflOff >= 0 && (aflRfuBitsSet(card.buf, aflOff, card.length(0x94)) || parseAfl(card.buf, aflOff, card.length(0x94), this.afl) !== AflError.None)) {
       this.finish(Outcome.EndApplication, Reason.AflInvalid);
       return;
     }
@@ -968,6 +968,15 @@ export class QuickPassKernel {
     }
     return o;
   }
+}
+
+/**
+ * EMV Book 3 §10.2: AFL byte 1 is SFI << 3 with the three low bits RFU (0). openemv-utils rejects an
+ * entry like 09 (its read-application-data test 2); parseAfl (kernels/emv) only checks the SFI range.
+ */
+function aflRfuBitsSet(buf: Uint8Array, off: number, len: number): boolean {
+  for (let p = off; p < off + len; p += 4) if ((buf[p]! & 0x07) !== 0) return true;
+  return false;
 }
 
 /** Writes a tag and a length (≤ 0xFFFF) at `o`; returns the offset after them. */
