@@ -13,6 +13,8 @@ export default defineConfig([
     platform: 'node',
     sourcemap: true,
     clean: true,
+    // import.meta.url in the CJS build (test-vectors lookup).
+    shims: true,
     splitting: true,
     external: ['pcsclite', 'node-hid'],
   },

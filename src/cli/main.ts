@@ -13,6 +13,8 @@ export type Command = {
 
 const commands: Record<string, () => Promise<Command>> = {
   tlv: () => import('./commands/tlv.js').then((m) => m.command),
+  pay: () => import('./commands/pay.js').then((m) => m.command),
+  demo: () => import('./commands/demo.js').then((m) => m.command),
   sm3: () => import('./commands/sm3.js').then((m) => m.command),
   sm2: () => import('./commands/sm2.js').then((m) => m.command),
   readers: () => import('./commands/readers.js').then((m) => m.command),

@@ -1,0 +1,155 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from '../main.js';
+import { UsageError } from '../main.js';
+import { parseArgs, stringOption } from '../args.js';
+import { commandName } from '../apdu-names.js';
+import { toHex, fromHex } from '../../../kernels/util/hex.js';
+import { CRYPTOGRAM_NAMES, Outcome, QuickPassKernel, reasonName, REASONS } from '../../../kernels/qpboc/index.js';
+import { defaultConfig, validateConfig, type TerminalConfig } from '../../config/terminal-config.js';
+import { createOdaProvider, withTestPki } from '../../config/oda-provider.js';
+import { driveTap, type Exchange } from '../../terminal/drive.js';
+import { ShanfuError } from '../../../kernels/util/errors.js';
+
+const usage = `usage: shanfu pay --card PERSONALITY --amount 2.00 [--config TERMINAL.json] [--json]
+                  [--date YYMMDD] [--time HHMMSS] [--un HEX8] [--latency]
+
+One contactless tap against a virtual card, printing the outcome, every APDU with its name and
+the time of each step.
+  --card NAME       a card personality (test-vectors/cards/NAME.json)
+  --amount A        amount in yuan (2.00) — at most 2 decimals
+  --config FILE     terminal parameters (src/config/README.md); default: the built-in configuration
+  --json            print one JSON object (outcome, reason, aid, tvr, atc, cryptogramType, balanceAfter, apdus…)
+  --date, --time    transaction date/time (default: now); with --un the tap is reproducible
+  --un HEX8         the unpredictable number 9F37 (default: from a CSPRNG)
+  --latency         wait the card's simulated time on the air (ISO 14443 at 106 kbit/s + processing)
+Exit status: 0 approved or online request, 1 any other outcome, 2 unusable input.`;
+
+/** Parses "2.00" / "2" / "0.5" into minor units (fen), exactly (no floating point). */
+export function parseAmount(text: string): number {
+  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text);
+  if (!m) throw new UsageError(`--amount: '${text}' is not an amount like 2.00`);
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+function loadConfig(path: string | undefined): TerminalConfig {
+  if (!path) return withTestPki(defaultConfig());
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--config ${path}: ${(e as Error).message}`);
+  }
+  return validateConfig(json);
+}
+
+/** A clock fixed at --date/--time (interpreted in the terminal's time zone offset), or now. */
+function clockFor(date: string | undefined, time: string | undefined, tzMinutes: number): () => number {
+  if (!date && !time) return Date.now;
+  if (date && !/^\d{6}$/.test(date)) throw new UsageError(`--date: '${date}' is not YYMMDD`);
+  if (time && !/^\d{6}$/.test(time)) throw new UsageError(`--time: '${time}' is not HHMMSS`);
+  const now = new Date(Date.now() + tzMinutes * 60_000);
+  const d = date ?? `${String(now.getUTCFullYear() % 100).padStart(2, '0')}${String(now.getUTCMonth() + 1).padStart(2, '0')}${String(now.getUTCDate()).padStart(2, '0')}`;
+  const t = time ?? '120000';
+  const ms = Date.UTC(2000 + Number(d.slice(0, 2)), Number(d.slice(2, 4)) - 1, Number(d.slice(4, 6)), Number(t.slice(0, 2)), Number(t.slice(2, 4)), Number(t.slice(4, 6)));
+  if (Number.isNaN(ms)) throw new UsageError(`--date/--time: not a valid date`);
+  const fixed = ms - tzMinutes * 60_000;
+  return () => fixed;
+}
+
+/** Outcome names as the JSON contract spells them: Approved, Declined, OnlineRequest, … */
+const OUTCOME_KEYS = Object.keys(Outcome) as (keyof typeof Outcome)[];
+
+const money = (minor: number) => (minor < 0 ? null : `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`);
+
+export const command: Command = {
+  summary: 'one tap against a virtual card: outcome, APDUs, timing',
+  usage,
+  async run(args) {
+    const { options } = parseArgs(args, ['json', 'latency']);
+    const cardName = stringOption(options, 'card');
+    if (stringOption(options, 'reader')) throw new UsageError('--reader: taps on hardware readers come with the terminal runtime; use --card');
+    if (!cardName) throw new UsageError('missing --card PERSONALITY');
+    const amountText = stringOption(options, 'amount');
+    if (!amountText) throw new UsageError('missing --amount');
+    const amount = parseAmount(amountText);
+    let config: TerminalConfig;
+    try {
+      config = loadConfig(stringOption(options, 'config'));
+    } catch (e) {
+      if (e instanceof ShanfuError) throw new UsageError(`--config: ${e.message}`);
+      throw e;
+    }
+    const unText = stringOption(options, 'un');
+    const un = unText ? fromHex(unText, '--un') : null;
+    if (un && un.length !== 4) throw new UsageError('--un: the unpredictable number is 4 bytes (8 hex digits)');
+
+    const { createCard } = await import('../../../hal/virtual/personalities.js');
+    const { VirtualReader } = await import('../../../hal/virtual/reader.js');
+    let card;
+    try {
+      card = createCard(cardName);
+    } catch (e) {
+      throw new UsageError(`--card ${cardName}: ${(e as Error).message}`);
+    }
+    const kernel = new QuickPassKernel(config, {
+      oda: createOdaProvider(config),
+      clock: clockFor(stringOption(options, 'date'), stringOption(options, 'time'), config.timezoneOffsetMinutes ?? 480),
+      random: un ? (out, off, len) => { for (let i = 0; i < len; i++) out[off + i] = un[i % 4]!; } : undefined,
+    });
+    const reader = new VirtualReader({ simulateLatency: !!options.latency });
+    reader.present(card);
+    const session = await reader.waitForCard();
+    const exchanges: Exchange[] = [];
+    const t0 = process.hrtime.bigint();
+    await driveTap(kernel, session, { amount }, { exchanges });
+    const totalMicros = Number(process.hrtime.bigint() - t0) / 1000;
+    await session.disconnect();
+    await reader.close();
+
+    const cryptogram = new Uint8Array(8);
+    const hasAc = kernel.copyCryptogram(cryptogram, 0) === 8;
+    const result = {
+      outcome: OUTCOME_KEYS[kernel.outcome] ?? 'None',
+      reason: reasonName(kernel.reason),
+      reasonText: REASONS[kernel.reason]?.description,
+      aid: kernel.aidLength ? toHex(kernel.aid, 0, kernel.aidLength) : null,
+      pan: kernel.panLength ? kernel.maskedPan() : null,
+      amount: money(amount),
+      tvr: toHex(kernel.tvr),
+      tsi: toHex(kernel.tsi),
+      atc: kernel.atc >= 0 ? kernel.atc : null,
+      cryptogramType: CRYPTOGRAM_NAMES[kernel.cryptogram],
+      cryptogram: hasAc ? toHex(cryptogram) : null,
+      balanceBefore: money(kernel.balanceBefore),
+      balanceAfter: money(kernel.balanceAfter),
+      torn: kernel.torn,
+      apduCount: exchanges.length,
+      simulatedCardMillis: null as number | null,
+      totalMillis: +(totalMicros / 1000).toFixed(3),
+      apdus: exchanges.map((x) => ({
+        command: commandName(x.capdu),
+        capdu: toHex(x.capdu),
+        rapdu: x.rapdu ? toHex(x.rapdu) : null,
+        sw: x.rapdu && x.rapdu.length >= 2 ? toHex(x.rapdu, x.rapdu.length - 2) : null,
+        micros: Math.round(x.micros),
+        ...(x.error ? { error: x.error } : {}),
+      })),
+    };
+    const ok = result.outcome === 'Approved' || result.outcome === 'OnlineRequest';
+    if (options.json) {
+      console.log(JSON.stringify(result));
+      return ok ? 0 : 1;
+    }
+    for (const a of result.apdus) {
+      console.log(`→ ${a.command.padEnd(26)} ${a.capdu}`);
+      console.log(`← ${(a.sw ?? a.error ?? '').padEnd(26)} ${a.rapdu ?? ''}  (${(a.micros / 1000).toFixed(2)} ms)`);
+    }
+    console.log('');
+    console.log(`outcome   ${result.outcome} (${result.reason}${result.reasonText ? `: ${result.reasonText}` : ''})`);
+    console.log(`card      ${result.pan ?? '-'}  AID ${result.aid ?? '-'}  ATC ${result.atc ?? '-'}`);
+    console.log(`amount    ${result.amount}  balance ${result.balanceBefore ?? '-'} → ${result.balanceAfter ?? '-'}`);
+    console.log(`crypto    ${result.cryptogramType} ${result.cryptogram ?? ''}   TVR ${result.tvr}  TSI ${result.tsi}${result.torn ? '  TORN' : ''}`);
+    console.log(`timing    ${result.apduCount} APDUs, ${result.totalMillis} ms in all`);
+    return ok ? 0 : 1;
+  },
+};
