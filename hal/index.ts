@@ -5,3 +5,14 @@
 export { TransportError, hasLed, hasBuzzer, hasDisplay } from './transport.js';
 export type { Reader, CardSession, ReaderEvent, TransportErrorCode, LedCapability, BuzzerCapability, DisplayCapability } from './transport.js';
 export type { CardEmulator } from './virtual/emulator.js';
+export type { ReaderMonitor } from './transport.js';
+export { transceiveChained, withLe } from './apdu-chaining.js';
+export type { RawExchange } from './apdu-chaining.js';
+export { VirtualReader } from './virtual/reader.js';
+export type { VirtualReaderOptions } from './virtual/reader.js';
+export { VpcdBridge, VPCD_PORT } from './virtual/vpcd.js';
+export type { VpcdBridgeOptions, VpcdBridgeState, VpcdBridgeEvent } from './virtual/vpcd.js';
+export { ensureQuickackRoute, hasQuickackRoute, QUICKACK_HOST } from './virtual/quickack.js';
+// The PC/SC adapter: importing it does not load pcsclite (openPcsc does, lazily).
+export { openPcsc, PcscService, PcscReader, PcscSession, readerKind } from './pcsc/index.js';
+export type { PcscOptions, PcscReaderInfo, PcscReaderKind, ReaderMatch, PcscConnectOptions, PcscDisposition } from './pcsc/index.js';
