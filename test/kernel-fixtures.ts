@@ -65,7 +65,7 @@ export function gpo(o: GpoOptions = {}): string {
   return tlv('77', body) + '9000';
 }
 
-export const REC_1_1 = tlv('70', tlv('5A', PAN), tlv('5F24', '301231'), tlv('5F25', '200101'), tlv('9F07', 'FF00'), tlv('5F28', '0156'), tlv('9F08', '0030'), tlv('8F', '80'));
+export const REC_1_1 = tlv('70', tlv('5A', PAN), tlv('5F24', '301231'), tlv('5F25', '200101'), tlv('9F07', 'FF00'), tlv('5F28', '0156'), tlv('9F08', '0030'), tlv('8F', '80'), tlv('90', '11'.repeat(64)), tlv('9F32', '03'));
 export const REC_2_1 = tlv('70', tlv('9F4A', '82'), tlv('9F46', 'AABBCCDD'));
 export const REC_2_2 = tlv('70', tlv('9F47', '03'), tlv('9F48', 'EEFF'));
 

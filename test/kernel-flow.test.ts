@@ -520,12 +520,41 @@ describe('ODA and CVM outcomes (qpboc-facts §1.8)', () => {
     expect(k.outcome).toBe(Outcome.Declined);
   });
 
-  it('SM data (9F4B format 15) is flagged for the SM engine', () => {
+  it('SM data (issuer certificate format 12, 142 bytes) is flagged for the SM engine only when DF69 = 01 was sent', () => {
     const s = defaultScript();
-    s.set('GPO', gpo({ omit: ['9F4B'], extra: tlv('9F4B', '1503001234') }));
+    const smCert = '12' + '62123456' + '1230' + '000025' + '04' + '00' + '11' + '40' + '22'.repeat(64) + '33'.repeat(64);
+    s.set('READ 1/1', tlv('70', tlv('5A', '6212345678901234'), tlv('5F24', '301231'), tlv('8F', '18'), tlv('90', smCert)) + '9000');
+    s.set('GPO', gpo({ omit: ['9F4B'], extra: tlv('9F4B', '15030200' + '12' + '44'.repeat(64)) }));
     const oda = new FakeOda();
     runScript(kernel(onlineConfig(), oda), s, { amount: 1000 });
     expect(oda.lastSm).toBe(true);
+    // Without DF69 in the PDOL the card cannot have chosen SM: RSA (then 9F32/9F47 are missing).
+    s.set('SELECT ' + AID_DEBIT, fci(AID_DEBIT, '9F66049F02069F03069F1A0295055F2A029A039C019F3704DF6001'));
+    const oda2 = new FakeOda();
+    const k2 = kernel(onlineConfig(), oda2);
+    runScript(k2, s, { amount: 1000 });
+    expect(oda2.calls).toBe(0);
+    expect(k2.tvr[0]! & 0x28).toBe(0x28); // ICC data missing + DDA failed
+  });
+
+  it('an RSA certificate that happens to start with 12 is not taken for SM', () => {
+    const s = defaultScript();
+    s.set('READ 1/1', tlv('70', tlv('5A', '6212345678901234'), tlv('8F', '01'), tlv('90', '12' + '55'.repeat(127)), tlv('9F32', '03')) + '9000');
+    const oda = new FakeOda();
+    runScript(kernel(onlineConfig(), oda), s, { amount: 1000 });
+    expect(oda.calls).toBe(1);
+    expect(oda.lastSm).toBe(false);
+  });
+
+  it('missing ODA data (no 9F46) → TVR ICC data missing + DDA failed, engine not called', () => {
+    const s = defaultScript();
+    s.set('READ 2/1', tlv('70', tlv('9F4A', '82')) + '9000');
+    const oda = new FakeOda();
+    const k = kernel(onlineConfig(), oda);
+    runScript(k, s, { amount: 1000 });
+    expect(oda.calls).toBe(0);
+    expect(k.tvr[0]! & 0x28).toBe(0x28);
+    expect(reasonName(k.reason)).toBe('oda-failed');
   });
 
   it('CVM: online PIN → OnlineRequest online-pin; signature → flag; consumer device CVM satisfies', () => {

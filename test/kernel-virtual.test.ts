@@ -74,8 +74,6 @@ const EXPECTED: [string, string, string][] = [
   ['revoked-issuer-serial', 'declined oda-failed', 'online-request oda-failed-online'],
   ['sda-debit', 'approved approved-offline', 'approved approved-offline'],
   ['sm2-debit', 'approved approved-offline', 'online-request oda-failed-online'],
-  ['torn-after-commit', 'try-again card-removed', 'try-again card-removed'],
-  ['torn-before-last-record', 'try-again card-removed', 'try-again card-removed'],
   ['two-aids', 'declined card-declined', 'online-request online-authorisation'],
   ['wrong-pan-in-cert', 'declined oda-failed', 'online-request oda-failed-online'],
 ];
@@ -149,15 +147,6 @@ describe('card removal against the virtual card (qpboc-facts §7.2)', () => {
     expect(k.torn).toBe(true);
     expect(card.state.apps['A000000333010101']!.ecBalance).toBe(49000);
     expect(k.balanceBefore).toBe(50000);
-  });
-
-  it('torn personalities: both are torn for the kernel; only torn-after-commit debited the card', () => {
-    const after = tapCard(offlineReader, 'torn-after-commit', 1000);
-    expect(offlineReader.torn).toBe(true);
-    expect(after.state.apps['A000000333010101']!.ecBalance).toBe(49000);
-    const before = tapCard(offlineReader, 'torn-before-last-record', 1000);
-    expect(offlineReader.torn).toBe(true);
-    expect(before.state.apps['A000000333010101']!.ecBalance).toBe(50000);
   });
 
   it('card leaves at GPO: not torn', () => {

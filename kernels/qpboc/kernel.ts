@@ -28,6 +28,7 @@ import {
   TSI_ODA_PERFORMED,
   TVR_CARD_ON_EXCEPTION_FILE,
   TVR_DDA_FAILED,
+  TVR_ICC_DATA_MISSING,
   TVR_ODA_NOT_PERFORMED,
   TVR_SDA_FAILED,
   TVR_TX_EXCEEDS_FLOOR_LIMIT,
@@ -180,6 +181,8 @@ export class QuickPassKernel {
   private ddaDone = false;
   private ddaFailed = false;
   private tornWindow = false;
+  /** DF69 = 01 went to the card in the PDOL data (the card may answer with SM data, §1.4/§3.1). */
+  private df69Sent = false;
   /** card.used after the GPO response: values below it came from GPO (records.ts storeRecord). */
   private gpoBoundary = 0;
   private readonly randomPool = new Uint8Array(RANDOM_POOL);
@@ -495,6 +498,7 @@ export class QuickPassKernel {
       this.finish(Outcome.EndApplication, Reason.DataOverflow);
       return;
     }
+    this.df69Sent = this.params.smSupported && dolHasTag(this.pdol, 0, this.pdolLength, 0xdf69);
     const off = beginGpo(this.tx, len);
     buildDolData(this.pdol, 0, this.pdolLength, t, this.tx, off);
     this.txLen = finishGpo(this.tx, off + len);
@@ -830,10 +834,16 @@ export class QuickPassKernel {
       setBit(this.tvr, 0, failedBit);
       return false;
     }
+    const sm = this.df69Sent && isSmData(card);
+    if (odaDataMissing(card, method, sm)) {
+      // Book 3 §10.3: a data object ODA needs is absent → "ICC data missing" and ODA failed.
+      setBit(this.tvr, 0, TVR_ICC_DATA_MISSING);
+      setBit(this.tvr, 0, failedBit);
+      return false;
+    }
     const q = this.odaRequest;
     q.method = method;
-    // §3.1: SM data objects are plain data whose first byte is 12–15; RSA ones are RSA-enciphered.
-    q.sm = card.byte(0x9f4b) === 0x15 || card.byte(0x90) === 0x12 || card.byte(0x93) === 0x13;
+    q.sm = sm;
     q.aidLength = this.aidLength;
     q.panLength = this.panLength;
     q.ddolDataLength = this.ddolDataLength;
@@ -968,6 +978,28 @@ export class QuickPassKernel {
     }
     return o;
   }
+}
+
+/**
+ * True when the card's ODA data are PBOC SM objects (qpboc-facts §3.1): plain data with a format byte
+ * and a fixed layout — issuer certificate 90 = `12 … 11 40` (142 bytes), else SDAD 9F4B = `15 L_DD …`
+ * (2 + L_DD + 64 bytes), else SSAD 93 = `13 …` (67 bytes). The layout checks keep an RSA cryptogram
+ * that happens to start with 12/13/15 from being taken for SM.
+ */
+function isSmData(card: TagStore): boolean {
+  if (card.has(0x90)) return card.length(0x90) === 142 && card.byte(0x90) === 0x12 && card.byte(0x90, 12) === 0x11 && card.byte(0x90, 13) === 0x40;
+  if (card.has(0x9f4b)) return card.byte(0x9f4b) === 0x15 && card.length(0x9f4b) === 2 + card.byte(0x9f4b, 1) + 64;
+  return card.byte(0x93) === 0x13 && card.length(0x93) === 67;
+}
+
+/**
+ * The data objects ODA needs (EMV Book 3 §10.3, Book 2 §5.1/§6.1): 8F and 90 always; RSA also 9F32;
+ * SDA 93; fDDA/DDA 9F46 and 9F4B (RSA also 9F47). True when one is absent.
+ */
+function odaDataMissing(card: TagStore, method: number, sm: boolean): boolean {
+  if (!card.has(0x8f) || !card.has(0x90) || (!sm && !card.has(0x9f32))) return true;
+  if (method === KernelOdaMethod.Sda) return !card.has(0x93);
+  return !card.has(0x9f46) || !card.has(0x9f4b) || (!sm && !card.has(0x9f47));
 }
 
 /**
