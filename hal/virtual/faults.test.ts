@@ -167,3 +167,18 @@ describe('latency model', () => {
     expect(slow.card.lastExchangeMicros).toBeGreaterThan(fast.card.lastExchangeMicros + 15_000);
   });
 });
+
+describe('torn taps configured by INS + skip', () => {
+  it.each([
+    [false, 50000],
+    [true, 49900],
+  ] as const)('leaveField at the 5th READ RECORD (the last AFL record), processed = %s → balance %i', (processed, balance) => {
+    const card = createCard('debit-ec', { faults: [{ ins: 'B2', skip: 4, action: 'leaveField', processed }] });
+    const t = new TestTerminal(card);
+    expect(() => t.tap({ amount: 100 })).toThrow(/left the field/);
+    expect(card.balance()).toBe(balance);
+    const again = t.tap({ amount: 100 }); // the next tap works (the rule fired once)
+    expect(again.recordSw).toBe(0x9000);
+    expect(card.balance()).toBe(balance - 100);
+  });
+});

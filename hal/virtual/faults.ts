@@ -4,7 +4,7 @@
  *
  * A rule matches command number `command` (1-based, counted from power-on, every C-APDU including
  * GET RESPONSE) or every command with INS `ins`, and fires `times` times (default 1) over the card's
- * life. Actions:
+ * life; `skip` ignores the first matches (e.g. `{ ins: 'B2', skip: 4 }` = the 5th READ RECORD). Actions:
  * - `status`:   answer `sw` instead of processing the command (no side effects);
  * - `truncate`: drop the last `bytes` bytes of response data (the SW stays);
  * - `mutate`:   XOR response data byte `offset` with `xor`;
@@ -23,6 +23,8 @@ export type FaultSpec = {
   ins?: string;
   action: FaultAction;
   times?: number;
+  /** Matches to let pass before the rule fires (default 0). */
+  skip?: number;
   sw?: string;
   bytes?: number;
   offset?: number;
@@ -32,7 +34,7 @@ export type FaultSpec = {
   processed?: boolean;
 };
 
-type ActiveFault = { spec: FaultSpec; remaining: number; ins: number };
+type ActiveFault = { spec: FaultSpec; remaining: number; toSkip: number; ins: number };
 
 export class FaultInjector {
   private rules: ActiveFault[] = [];
@@ -44,7 +46,7 @@ export class FaultInjector {
   /** Adds a rule at run time. */
   add(spec: FaultSpec): void {
     if (spec.command === undefined && spec.ins === undefined) throw new TypeError('fault needs `command` or `ins`');
-    this.rules.push({ spec, remaining: spec.times ?? 1, ins: spec.ins === undefined ? -1 : parseInt(spec.ins, 16) });
+    this.rules.push({ spec, remaining: spec.times ?? 1, toSkip: spec.skip ?? 0, ins: spec.ins === undefined ? -1 : parseInt(spec.ins, 16) });
   }
 
   /** Removes every rule. */
@@ -59,6 +61,10 @@ export class FaultInjector {
       if (r.remaining <= 0) continue;
       const hit = r.spec.command !== undefined ? r.spec.command === commandNumber && (r.ins < 0 || r.ins === ins) : r.ins === ins;
       if (!hit) continue;
+      if (r.toSkip > 0) {
+        r.toSkip--;
+        continue;
+      }
       r.remaining--;
       out.push(r.spec);
     }

@@ -35,9 +35,9 @@ describe('personalities', () => {
 
   it.each(SHIPPED)('%s: loads, and a scripted tap gets the expected status words', (name) => {
     const card = createCard(name);
+    const exp = EXPECTED[name] ?? { gpo: 0x9000, records: 0x9000 };
     const tap = new TestTerminal(card).tap({ amount: 100 });
     expect(tap.sel.sw === 0x9000 || tap.sel.sw === 0x6283).toBe(true);
-    const exp = EXPECTED[name] ?? { gpo: 0x9000, records: 0x9000 };
     expect(tap.gpo.sw).toBe(exp.gpo);
     expect(tap.gpoMalformed).toBe(name === 'malformed-tlv');
     if (exp.gpo === 0x9000 && !tap.gpoMalformed) expect(tap.g['94'] !== undefined, 'AFL present (TC)').toBe(exp.records !== undefined);

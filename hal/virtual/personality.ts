@@ -260,4 +260,5 @@ function validateFault(c: Check, raw: unknown, at: string): void {
   if (action === 'delay') c.int(f.micros, `${at}.micros`, 0, 10_000_000);
   if (action === 'leaveField' && f.processed !== undefined) c.bool(f.processed, `${at}.processed`);
   if (f.times !== undefined) c.int(f.times, `${at}.times`, 1, 10_000);
+  if (f.skip !== undefined) c.int(f.skip, `${at}.skip`, 0, 10_000);
 }
