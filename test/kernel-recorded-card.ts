@@ -66,3 +66,35 @@ export function tap(k: QuickPassKernel, card: RecordedCard, txn: { amount: numbe
   while (k.action === Action.Transmit) k.receive(card.respond(k.tx, k.rx));
   return k.outcome;
 }
+
+/**
+ * A recorded tap of a virtual-card personality (hal/virtual), replayed in order: with the same clock,
+ * unpredictable number and amount the kernel sends the same commands, so the recorded SDAD verifies.
+ * Used to measure the kernel with the real ODA engine in the loop (bench/kernel.bench.ts).
+ */
+export class SequenceCard {
+  private i = 0;
+  constructor(readonly responses: Uint8Array[]) {}
+  reset(): void {
+    this.i = 0;
+  }
+  respond(_tx: Uint8Array, rx: Uint8Array): number {
+    const r = this.responses[this.i++ % this.responses.length]!;
+    rx.set(r);
+    return r.length;
+  }
+}
+
+export const FIXED_CLOCK_MS = 1795737600000;
+/** Deterministic 9F37 source (A1 A2 A3 A4). */
+export function fixedRandom(out: Uint8Array, off: number, len: number): void {
+  for (let i = 0; i < len; i++) out[off + i] = 0xa1 + i;
+}
+
+/** One tap against a SequenceCard. */
+export function tapSequence(k: QuickPassKernel, card: SequenceCard, txn: { amount: number }): number {
+  card.reset();
+  k.begin(txn);
+  while (k.action === Action.Transmit) k.receive(card.respond(k.tx, k.rx));
+  return k.outcome;
+}
