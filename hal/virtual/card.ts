@@ -313,7 +313,7 @@ export class QuickPassCard implements CardEmulator {
     }
     const values = parsePdolData(img, cmd.data);
     if (!values) return { sw: SW.WRONG_LENGTH, data: null };
-    const inp = gpoInputs(values);
+    const inp = gpoInputs(img, values);
     if (img.spec.extendedApp) {
       if (inp.cappIndicator === 2 && st.preauths.length >= MAX_PREAUTHS) return { sw: SW.CAPP_TOO_MANY_PREAUTHS, data: null };
       if (inp.cappIndicator === 3 && st.preauths.length === 0) return { sw: SW.CAPP_NO_PREAUTH, data: null };

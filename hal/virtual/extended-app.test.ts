@@ -178,3 +178,18 @@ describe('extended application (facts §4)', () => {
     expect(t.send('805A0000020001').sw).toBe(0x6d00);
   });
 });
+
+describe('DF60 outside the extended application', () => {
+  it('a card without the extended app ignores DF60 = 02 (no hold, no proof); DF60 = 04 is treated as 00', () => {
+    const card = createCard('debit-ec');
+    const t = new TestTerminal(card);
+    t.tap({ ttq: '28000080', amount: 100, df60: 2 });
+    expect(card.state.apps['A000000333010101']!.preauths).toEqual([]);
+    expect(card.balance()).toBe(49900);
+    const metro = createCard('metro-transit');
+    const m = new TestTerminal(metro);
+    const tap = m.tap({ ttq: '28000080', amount: 100, df60: 4 });
+    expect(metro.balance()).toBe(49900);
+    expect(m.send(`805A000002${tap.g['9F36']}`).sw).toBe(0x9406); // a normal transaction: no proof
+  });
+});

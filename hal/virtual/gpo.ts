@@ -45,12 +45,17 @@ export type GpoInputs = {
   cappIndicator: number;
 };
 
-export function gpoInputs(values: Map<number, Uint8Array>): GpoInputs {
+/**
+ * The GPO inputs the card decides on. DF60 counts only on a card with the extended application,
+ * and only for 01–03; other values are treated as 00 (JCA ignores them, facts §4.2).
+ */
+export function gpoInputs(img: ApplicationImage, values: Map<number, Uint8Array>): GpoInputs {
+  const df60 = values.get(0xdf60)?.[0] ?? 0;
   return {
     ttq: values.get(0x9f66)!,
     amount: bcdToNumber(values.get(0x9f02)!),
     currency: values.get(0x5f2a)!,
-    cappIndicator: values.get(0xdf60)?.[0] ?? 0,
+    cappIndicator: img.spec.extendedApp && df60 >= 1 && df60 <= 3 ? df60 : 0,
   };
 }
 
@@ -134,7 +139,7 @@ export function buildGpoResponse(
   phone: boolean,
 ): GpoResult {
   const spec = img.spec;
-  const inp = gpoInputs(values);
+  const inp = gpoInputs(img, values);
   const cvr = cvrFor(decision);
   const balanceAfter = decision === 'TC' ? Math.max(0, st.ecBalance - inp.amount) : st.ecBalance;
   const iad = issuerApplicationData(img, cvr, balanceAfter);
