@@ -79,3 +79,13 @@ describe('withLe', () => {
     expect(x(withLe(h('80A8000002830000'), 0x20))).toBe('80A8000002830020'); // case 4
   });
 });
+
+describe('trimAtr (PC/SC status ATRs can come zero-padded)', async () => {
+  const { trimAtr } = await import('../hal/pcsc/service.js');
+  it('cuts the padding after TCK and keeps exact ATRs', () => {
+    const qp = '3B8980015348414E46552D515023';
+    expect(x(trimAtr(h(qp + '00'.repeat(19))))).toBe(qp);
+    expect(x(trimAtr(h('3B80800101')))).toBe('3B80800101');
+    expect(x(trimAtr(h('3B02AABB0000')))).toBe('3B02AABB'); // T=0 only: no TCK
+  });
+});

@@ -265,7 +265,7 @@ export class PcscService implements ReaderMonitor {
       const was = present(t);
       t.state = s.state;
       const is = present(t);
-      if (is && s.atr && s.atr.length > 0) t.atr = Uint8Array.from(s.atr);
+      if (is && s.atr && s.atr.length > 0) t.atr = trimAtr(Uint8Array.from(s.atr));
       if (is && !was) this.hub.emit({ type: 'card-present', reader: name, atr: t.atr ?? new Uint8Array(0) });
       else if (!is && was) {
         t.atr = undefined;
@@ -288,6 +288,30 @@ export class PcscService implements ReaderMonitor {
     if (t.atr) i.atr = t.atr;
     return i;
   }
+}
+
+/**
+ * The ATR without trailing padding. Measured with vpcd: the first status after a card arrives can
+ * carry the whole 33-byte ATR buffer (zero-padded); the length follows from the ATR itself
+ * (ISO/IEC 7816-3 §8.2: T0, interface bytes by the Y bits, K historical bytes, TCK unless only T=0).
+ */
+export function trimAtr(atr: Uint8Array): Uint8Array {
+  if (atr.length < 2) return atr;
+  let y = atr[1]! >> 4;
+  const k = atr[1]! & 0x0f;
+  let i = 2;
+  let tck = false;
+  while (y !== 0) {
+    const hasTd = (y & 8) !== 0;
+    i += ((y & 1) !== 0 ? 1 : 0) + ((y & 2) !== 0 ? 1 : 0) + ((y & 4) !== 0 ? 1 : 0);
+    if (!hasTd) break;
+    if (i >= atr.length) return atr;
+    const td = atr[i++]!;
+    if ((td & 0x0f) !== 0) tck = true;
+    y = td >> 4;
+  }
+  const n = i + k + (tck ? 1 : 0);
+  return n < atr.length ? atr.slice(0, n) : atr;
 }
 
 function present(t: Tracked): boolean {

@@ -12,6 +12,13 @@
  * `present()` connects again. When the emulator returns null (the card left mid-command) the
  * bridge closes the socket too and stays removed until `present()`.
  *
+ * A card must be seen to leave before another one enters. Measured with pcscd 1.9.9: when one
+ * bridge stops and the next connects to the same port before pcscd's next presence poll (every
+ * 400 ms), pcscd never sees the card leave, its power-up of the "new" card fails with
+ * SCARD_W_REMOVED_CARD and the reader stays unusable. (Answering the first get-ATR empty to force
+ * a removal was tried: it stalls vpcd's polling for good.) So a card on a port stays out of the
+ * field for FIELD_GAP_MS after the previous one left, across all bridges of this process.
+ *
  * When the other side goes away (pcscd restarted, vpcd not listening yet) the bridge reconnects
  * with exponential backoff (100 ms doubling to 2 s), unless the card was removed on purpose.
  */
@@ -36,6 +43,11 @@ export type VpcdBridgeOptions = {
   /** Emit an 'apdu' event per exchange (off by default: it allocates on the hot path). */
   traceApdus?: boolean;
 };
+
+/** pcscd's presence poll (PCSCLITE_STATUS_POLL_RATE, 400 ms) plus margin. */
+export const FIELD_GAP_MS = 600;
+/** When the last card on each port left the field (ms, performance.now()). */
+const leftAt = new Map<number, number>();
 
 const CTRL_OFF = 0x00;
 const CTRL_ON = 0x01;
@@ -91,7 +103,13 @@ export class VpcdBridge {
     }
     if (this._state === 'connected' || this._state === 'connecting') return;
     this.backoff = this.minBackoff;
-    this.connect();
+    const wait = (leftAt.get(this.port) ?? -Infinity) + FIELD_GAP_MS - performance.now();
+    if (wait <= 0) return this.connect();
+    this.setState('connecting', `waiting ${Math.ceil(wait)} ms for pcscd to see the previous card leave`);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, wait);
   }
 
   /** The card leaves the field: close the socket and stay away until `present()`. */
@@ -159,6 +177,7 @@ export class VpcdBridge {
       this.socket = null;
       // vpcd or pcscd went away (or was never there): try again, the card is still "held" in the field.
       this.card.powerOff();
+      leftAt.set(this.port, performance.now());
       this.scheduleRetry();
     });
     s.connect(this.port, this.host);
@@ -186,6 +205,7 @@ export class VpcdBridge {
     if (s) {
       s.destroy();
       this.card.powerOff();
+      leftAt.set(this.port, performance.now());
     }
     this.setState(state, detail);
   }
