@@ -5,6 +5,9 @@
 export { TransportError, hasLed, hasBuzzer, hasDisplay } from './transport.js';
 export type { Reader, CardSession, ReaderEvent, TransportErrorCode, LedCapability, BuzzerCapability, DisplayCapability } from './transport.js';
 export type { CardEmulator } from './virtual/emulator.js';
+// The virtual QuickPass card and its shipped personalities (test-vectors/cards).
+export { QuickPassCard, createCard, loadPersonality, listPersonalities, validatePersonality, FaultInjector, cappUpdateMac, cappReadMac } from './virtual/index.js';
+export type { Personality, ApplicationSpec, CardState, CardOptions, FaultSpec, FaultAction } from './virtual/index.js';
 export type { ReaderMonitor } from './transport.js';
 export { transceiveChained, withLe } from './apdu-chaining.js';
 export type { RawExchange } from './apdu-chaining.js';
