@@ -3,3 +3,4 @@
  */
 export * from '../kernels/index.js';
 export * from '../hal/index.js';
+export * from './config/index.js';
