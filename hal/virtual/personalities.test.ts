@@ -65,6 +65,9 @@ describe('personalities', () => {
     expect(broken((p) => (p.applications = []))).toThrow(/applications: expected at least 1/);
     expect(broken((p) => (p.faults = [{ action: 'status', sw: '6A82' }]))).toThrow(/faults\[0\]: needs "command"/);
     expect(broken((p) => (p.timing = { bitRateKbps: 100 }))).toThrow(/timing\.bitRateKbps/);
+    expect(broken((p) => (p.applications[0].blokced = true))).toThrow(/applications\[0\]\.blokced: unknown field/);
+    expect(broken((p) => (p.applications[0].oda.icckey = 'x'))).toThrow(/applications\[0\]\.oda\.icckey: unknown field/);
+    expect(broken((p) => (p.colour = 'red'))).toThrow(/personality x: colour: unknown field/);
     expect(broken(() => {})).not.toThrow();
   });
 });

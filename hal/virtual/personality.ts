@@ -82,8 +82,12 @@ class Check {
   fail(path: string, why: string): never {
     throw new ShanfuError('config.invalid', `personality ${this.who}: ${path}: ${why}`);
   }
-  obj(v: unknown, path: string): Record<string, unknown> {
+  obj(v: unknown, path: string, known?: readonly string[]): Record<string, unknown> {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, 'expected an object');
+    // A misspelt field would silently fall back to a default: refuse it.
+    if (known)
+      for (const k of Object.keys(v))
+        if (!known.includes(k)) this.fail(path === '(root)' ? k : `${path}.${k}`, `unknown field (known: ${known.join(', ')})`);
     return v as Record<string, unknown>;
   }
   str(v: unknown, path: string, re?: RegExp, hint?: string): string {
@@ -126,7 +130,7 @@ const MAX_AMOUNT = 999_999_999_999;
 /** Validates a parsed personality; returns it typed. Throws ShanfuError('config.invalid') naming the field. */
 export function validatePersonality(raw: unknown, source = 'personality'): Personality {
   const c = new Check(source);
-  const p = c.obj(raw, '(root)');
+  const p = c.obj(raw, '(root)', ['$comment', 'name', 'description', 'atr', 'phone', 'timing', 'applications', 'faults']);
   c.str(p.name, 'name', /^[a-z0-9-]+$/, 'a lowercase name (a-z, 0-9, -)');
   c.str(p.description, 'description');
   if (p.atr !== undefined) c.hex(p.atr, 'atr', [2, 33]);
@@ -151,7 +155,10 @@ export function validatePersonality(raw: unknown, source = 'personality'): Perso
 }
 
 function validateApplication(c: Check, raw: unknown, at: string): void {
-  const a = c.obj(raw, at);
+  const a = c.obj(raw, at, [
+    'aid', 'label', 'priority', 'blocked', 'pan', 'psn', 'expiry', 'effective', 'cardholderName', 'serviceCode', 'currency', 'country',
+    'ec', 'policy', 'keys', 'oda', 'ctq', 'aip', 'dki', 'sendCid', 'sendAvailableOffline', 'log', 'extendedApp', 'extraData', 'defects',
+  ]);
   c.hex(a.aid, `${at}.aid`, [5, 16]);
   c.str(a.label, `${at}.label`, /^[\x20-\x7e]{1,16}$/, '1..16 printable ASCII characters');
   c.int(a.priority, `${at}.priority`, 1, 15);
@@ -165,7 +172,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
   c.str(a.currency, `${at}.currency`, /^0\d{3}$/, 'an n3 code as 4 digits, e.g. "0156"');
   c.str(a.country, `${at}.country`, /^0\d{3}$/, 'an n3 code as 4 digits, e.g. "0156"');
   if (a.ec !== undefined) {
-    const ec = c.obj(a.ec, `${at}.ec`);
+    const ec = c.obj(a.ec, `${at}.ec`, ['balance', 'balanceLimit', 'singleLimit', 'resetThreshold']);
     for (const k of ['balance', 'balanceLimit', 'singleLimit', 'resetThreshold']) c.int(ec[k], `${at}.ec.${k}`, 0, MAX_AMOUNT);
     if ((ec.balance as number) > (ec.balanceLimit as number)) c.fail(`${at}.ec.balance`, 'exceeds ec.balanceLimit');
   }
@@ -175,7 +182,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
   }
   const keys = c.obj(a.keys, `${at}.keys`);
   c.hex(keys.ac, `${at}.keys.ac`, 16);
-  const oda = c.obj(a.oda, `${at}.oda`);
+  const oda = c.obj(a.oda, `${at}.oda`, ['method', 'algorithm', 'fddaVersions', 'ca', 'issuerKey', 'iccKey', 'issuerCert', 'iccCert']);
   const method = c.str(oda.method, `${at}.oda.method`, /^(none|sda|fdda|dda)$/, 'one of none, sda, fdda, dda');
   if (oda.algorithm !== undefined && oda.algorithm !== 'rsa' && oda.algorithm !== 'sm2')
     c.fail(`${at}.oda.algorithm`, `expected "rsa" or "sm2", got ${JSON.stringify(oda.algorithm)}`);
@@ -207,7 +214,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
     c.int(l.records, `${at}.log.records`, 1, 50);
   }
   if (a.extendedApp !== undefined) {
-    const x = c.obj(a.extendedApp, `${at}.extendedApp`);
+    const x = c.obj(a.extendedApp, `${at}.extendedApp`, ['df61', 'offsetLimit', 'offsetUsed', 'files']);
     c.hex(x.df61, `${at}.extendedApp.df61`, 1);
     c.int(x.offsetLimit, `${at}.extendedApp.offsetLimit`, 0, MAX_AMOUNT);
     if (x.offsetUsed !== undefined) c.int(x.offsetUsed, `${at}.extendedApp.offsetUsed`, 0, MAX_AMOUNT);
@@ -233,7 +240,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
     }
   }
   if (a.defects !== undefined) {
-    const d = c.obj(a.defects, `${at}.defects`);
+    const d = c.obj(a.defects, `${at}.defects`, ['corruptIssuerCertHash', 'iccCertPan', 'omitGpoTags', 'duplicateGpoTags', 'malformedGpo', 'extraAflRecord']);
     for (const k of ['corruptIssuerCertHash', 'malformedGpo', 'extraAflRecord']) if (d[k] !== undefined) c.bool(d[k], `${at}.defects.${k}`);
     if (d.iccCertPan !== undefined) c.str(d.iccCertPan, `${at}.defects.iccCertPan`, /^\d{12,19}$/, 'a PAN');
     for (const k of ['omitGpoTags', 'duplicateGpoTags'])
@@ -244,7 +251,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
 const FAULT_ACTIONS = ['status', 'truncate', 'mutate', 'chain61', 'wrongLe', 'delay', 'leaveField'];
 
 function validateFault(c: Check, raw: unknown, at: string): void {
-  const f = c.obj(raw, at);
+  const f = c.obj(raw, at, ['command', 'ins', 'action', 'times', 'skip', 'sw', 'bytes', 'offset', 'xor', 'chunk', 'micros', 'processed']);
   if (f.command === undefined && f.ins === undefined) c.fail(at, 'needs "command" (1-based number since power-on) or "ins" (hex)');
   if (f.command !== undefined) c.int(f.command, `${at}.command`, 1, 10_000);
   if (f.ins !== undefined) c.hex(f.ins, `${at}.ins`, 1);
