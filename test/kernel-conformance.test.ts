@@ -59,7 +59,10 @@ describe.skipIf(!have)('conformance: openemv/emv-utils read application data flo
   it('test 11 (normal processing): every record is read and accepted', () => {
     const k = run(11);
     expect(k.apduCount).toBe(3 + 4);
-    expect(reasonName(k.reason)).toBe('approved-offline');
+    // The records pass. Their contact card has no issuer certificate (90) or ICC certificate (9F46),
+    // so qPBOC fDDA cannot run: ICC data missing + ODA failed (Book 3 §10.3), CTQ 0000 → decline.
+    expect(reasonName(k.reason)).toBe('oda-failed');
+    expect(k.tvr[0]! & 0x28).toBe(0x28);
   });
 });
 

@@ -317,7 +317,7 @@ describe('records (EMV Book 3 §10.2, qpboc-facts §1.11/§2.6)', () => {
 
   it('a record may repeat a GPO data object with the same value (57, 5F34), not with another value', () => {
     const s = defaultScript();
-    s.set('READ 2/2', tlv('70', tlv('57', '6212345678901234D30122010000000000000F'), tlv('5F34', '01')) + '9000');
+    s.set('READ 2/2', tlv('70', tlv('9F47', '03'), tlv('57', '6212345678901234D30122010000000000000F'), tlv('5F34', '01')) + '9000');
     const k = kernel();
     runScript(k, s, { amount: 1000 });
     expect(k.outcome).toBe(Outcome.Approved);
@@ -341,7 +341,7 @@ describe('records (EMV Book 3 §10.2, qpboc-facts §1.11/§2.6)', () => {
   it('SFI 11–30 ODA records contribute the whole record; 9F4A other than 82 fails ODA', () => {
     const s = defaultScript();
     s.set('GPO', gpo({ afl: '58010101' }));
-    const rec = tlv('70', tlv('5A', '6212345678901234'), tlv('9F4A', '82'));
+    const rec = tlv('70', tlv('5A', '6212345678901234'), tlv('9F4A', '82'), tlv('8F', '01'), tlv('90', 'AA'), tlv('9F32', '03'), tlv('9F46', 'BB'), tlv('9F47', '03'));
     s.set('READ 11/1', rec + '9000');
     const oda = new FakeOda();
     runScript(kernel(onlineConfig(), oda), s, { amount: 1000 });
@@ -381,7 +381,7 @@ describe('records (EMV Book 3 §10.2, qpboc-facts §1.11/§2.6)', () => {
 describe('processing restrictions (EMV Book 3 §10.4) and the deny list', () => {
   const withRecord1 = (extra: Record<string, string>) => {
     const s = defaultScript();
-    const tags: Record<string, string> = { '5A': '6212345678901234', '5F24': '301231', '5F25': '200101', '9F07': 'FF00', '5F28': '0156', '9F08': '0030', ...extra };
+    const tags: Record<string, string> = { '5A': '6212345678901234', '5F24': '301231', '5F25': '200101', '9F07': 'FF00', '5F28': '0156', '9F08': '0030', '8F': '80', '90': '11', '9F32': '03', ...extra };
     s.set('READ 1/1', tlv('70', ...Object.entries(tags).map(([t, v]) => tlv(t, v))) + '9000');
     return s;
   };
