@@ -5,6 +5,7 @@
  */
 import { ShanfuError } from '../../kernels/util/errors.js';
 import type { FaultSpec } from './faults.js';
+import { CARD_PROCESSING_MICROS } from './latency.js';
 
 export type OdaMethod = 'none' | 'sda' | 'fdda' | 'dda';
 
@@ -135,16 +136,16 @@ export function validatePersonality(raw: unknown, source = 'personality'): Perso
   c.str(p.description, 'description');
   if (p.atr !== undefined) c.hex(p.atr, 'atr', [2, 33]);
   if (p.phone !== undefined) {
-    const ph = c.obj(p.phone, 'phone');
+    const ph = c.obj(p.phone, 'phone', ['locked', 'autoUnlock']);
     c.bool(ph.locked, 'phone.locked');
     c.bool(ph.autoUnlock, 'phone.autoUnlock');
   }
   if (p.timing !== undefined) {
-    const t = c.obj(p.timing, 'timing');
+    const t = c.obj(p.timing, 'timing', ['bitRateKbps', 'processingMicros']);
     if (t.bitRateKbps !== undefined && ![106, 212, 424, 848].includes(t.bitRateKbps as number))
       c.fail('timing.bitRateKbps', `expected 106, 212, 424 or 848, got ${JSON.stringify(t.bitRateKbps)}`);
     if (t.processingMicros !== undefined) {
-      const pm = c.obj(t.processingMicros, 'timing.processingMicros');
+      const pm = c.obj(t.processingMicros, 'timing.processingMicros', Object.keys(CARD_PROCESSING_MICROS));
       for (const [k, v] of Object.entries(pm)) c.int(v, `timing.processingMicros.${k}`, 0, 10_000_000);
     }
   }
@@ -177,10 +178,10 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
     if ((ec.balance as number) > (ec.balanceLimit as number)) c.fail(`${at}.ec.balance`, 'exceeds ec.balanceLimit');
   }
   if (a.policy !== undefined) {
-    const po = c.obj(a.policy, `${at}.policy`);
+    const po = c.obj(a.policy, `${at}.policy`, ['alwaysOnline']);
     if (po.alwaysOnline !== undefined) c.bool(po.alwaysOnline, `${at}.policy.alwaysOnline`);
   }
-  const keys = c.obj(a.keys, `${at}.keys`);
+  const keys = c.obj(a.keys, `${at}.keys`, ['ac']);
   c.hex(keys.ac, `${at}.keys.ac`, 16);
   const oda = c.obj(a.oda, `${at}.oda`, ['method', 'algorithm', 'fddaVersions', 'ca', 'issuerKey', 'iccKey', 'issuerCert', 'iccCert']);
   const method = c.str(oda.method, `${at}.oda.method`, /^(none|sda|fdda|dda)$/, 'one of none, sda, fdda, dda');
@@ -189,13 +190,13 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
   if (method !== 'none') {
     c.str(oda.ca, `${at}.oda.ca`, /^[a-z0-9-]+$/, 'a key name from test-vectors/pki');
     c.str(oda.issuerKey, `${at}.oda.issuerKey`, /^[a-z0-9-]+$/, 'a key name from test-vectors/pki');
-    const ic = c.obj(oda.issuerCert, `${at}.oda.issuerCert`);
+    const ic = c.obj(oda.issuerCert, `${at}.oda.issuerCert`, ['serial', 'expiry']);
     c.hex(ic.serial, `${at}.oda.issuerCert.serial`, 3);
     c.str(ic.expiry, `${at}.oda.issuerCert.expiry`, /^(0[1-9]|1[0-2])\d\d$/, 'MMYY');
   }
   if (method === 'fdda' || method === 'dda') {
     c.str(oda.iccKey, `${at}.oda.iccKey`, /^[a-z0-9-]+$/, 'a key name from test-vectors/pki');
-    const cc = c.obj(oda.iccCert, `${at}.oda.iccCert`);
+    const cc = c.obj(oda.iccCert, `${at}.oda.iccCert`, ['serial', 'expiry']);
     c.hex(cc.serial, `${at}.oda.iccCert.serial`, 3);
     c.str(cc.expiry, `${at}.oda.iccCert.expiry`, /^(0[1-9]|1[0-2])\d\d$/, 'MMYY');
   }
@@ -209,7 +210,7 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
   if (a.sendCid !== undefined) c.bool(a.sendCid, `${at}.sendCid`);
   if (a.sendAvailableOffline !== undefined) c.bool(a.sendAvailableOffline, `${at}.sendAvailableOffline`);
   if (a.log !== undefined) {
-    const l = c.obj(a.log, `${at}.log`);
+    const l = c.obj(a.log, `${at}.log`, ['sfi', 'records']);
     c.int(l.sfi, `${at}.log.sfi`, 11, 30);
     c.int(l.records, `${at}.log.records`, 1, 50);
   }
@@ -220,12 +221,12 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
     if (x.offsetUsed !== undefined) c.int(x.offsetUsed, `${at}.extendedApp.offsetUsed`, 0, MAX_AMOUNT);
     c.arr(x.files, `${at}.extendedApp.files`, 1).forEach((f, i) => {
       const fp = `${at}.extendedApp.files[${i}]`;
-      const fo = c.obj(f, fp);
+      const fo = c.obj(f, fp, ['sfi', 'recordLength', 'records']);
       c.int(fo.sfi, `${fp}.sfi`, 1, 30);
       const len = c.int(fo.recordLength, `${fp}.recordLength`, 4, 239);
       c.arr(fo.records, `${fp}.records`, 1).forEach((r, j) => {
         const rp = `${fp}.records[${j}]`;
-        const ro = c.obj(r, rp);
+        const ro = c.obj(r, rp, ['id', 'key', 'data']);
         c.hex(ro.id, `${rp}.id`, 2);
         c.hex(ro.key, `${rp}.key`, 16);
         if (ro.data !== undefined) c.hex(ro.data, `${rp}.data`, len);
