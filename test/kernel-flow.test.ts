@@ -221,6 +221,17 @@ describe('selection (EMV Book B §3.3, qpboc-facts §1.2)', () => {
     expect(k.outcome).toBe(Outcome.Approved);
   });
 
+  it('an FCI whose DF name is not the selected one → next candidate (Book 1 §12.4)', () => {
+    const script = defaultScript();
+    script.set('PPSE', ppse({ aid: AID_DEBIT, priority: 1 }, { aid: AID_CREDIT, priority: 2 }));
+    script.set('SELECT ' + AID_DEBIT, fci(AID_CREDIT));
+    script.set('SELECT ' + AID_CREDIT, fci(AID_CREDIT));
+    const k = kernel();
+    const log = runScript(k, script, { amount: 1000 });
+    expect(keys(log).slice(0, 4)).toEqual(['PPSE', 'SELECT ' + AID_DEBIT, 'SELECT ' + AID_CREDIT, 'GPO']);
+    expect(toHex(k.aid, 0, k.aidLength)).toBe(AID_CREDIT);
+  });
+
   it('no matching application → EndApplication no-application', () => {
     const script = defaultScript();
     script.set('PPSE', ppse({ aid: 'A0000000031010' }));

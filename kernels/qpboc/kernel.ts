@@ -428,9 +428,10 @@ export class QuickPassKernel {
       return;
     }
     const f = this.fci;
-    // The DF name must still be one the terminal accepts (partial selection may return a longer name).
+    // EMV Book 1 §12.4: the FCI's DF name (84) must be the name selected, or start with it (partial
+    // selection returns the full name), and must still be one the terminal accepts.
     const idx = matchAid(this.params.aids, this.rx, f.dfNameOff, f.dfNameLen);
-    if (idx < 0 || f.pdolLen > this.pdol.length) {
+    if (idx < 0 || f.pdolLen > this.pdol.length || !startsWith(this.rx, f.dfNameOff, f.dfNameLen, c.aids, c.aidOffset(c.current), c.aidLen[c.current]!)) {
       c.current++;
       this.selectNextCandidate();
       return;
@@ -980,6 +981,13 @@ export class QuickPassKernel {
   }
 }
 
+/** True when `a[aOff, aOff+aLen)` starts with `b[bOff, bOff+bLen)`. */
+function startsWith(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number): boolean {
+  if (aLen < bLen) return false;
+  for (let i = 0; i < bLen; i++) if (a[aOff + i] !== b[bOff + i]) return false;
+  return true;
+}
+
 /**
  * True when the card's ODA data are PBOC SM objects (qpboc-facts §3.1): plain data with a format byte
  * and a fixed layout — issuer certificate 90 = `12 … 11 40` (142 bytes), else SDAD 9F4B = `15 L_DD …`
@@ -1047,4 +1055,6 @@ function checkParams(p: KernelParams): void {
   if (!Number.isInteger(p.currencyExponent) || p.currencyExponent < 0 || p.currencyExponent > 3) bad('currencyExponent', 'must be an integer in 0..3');
   if (!Number.isInteger(p.terminalType) || p.terminalType < 0 || p.terminalType > 255) bad('terminalType', 'must be a byte');
   if (!Number.isInteger(p.timezoneOffsetMinutes)) bad('timezoneOffsetMinutes', 'must be an integer');
+  if (p.denyList !== undefined && (p.denyList === null || typeof p.denyList.isDenied !== 'function'))
+    bad('denyList', 'must be an object with isDenied(pan, panOff, panLen, psn)');
 }
