@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
 import { SELECT_PPSE } from '../hal/conformance/test-card.js';
 import { openPcsc, type PcscService } from '../hal/pcsc/index.js';
-import { VpcdBridge } from '../hal/virtual/vpcd.js';
+import { FIELD_GAP_MS, VpcdBridge } from '../hal/virtual/vpcd.js';
 import { decodeTlv, type TlvNode } from '../kernels/tlv/tree.js';
 import { TransportError, type ReaderEvent } from '../hal/transport.js';
 import type { CardEmulator } from '../hal/virtual/emulator.js';
@@ -151,6 +151,45 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       expect(apdu.status).toBe(0);
       expect(apdu.stdout).toMatch(/SW 9000/);
       expect(apdu.stdout).toMatch(/6F /);
+    });
+  });
+
+  describe('a card that stops answering', () => {
+    it("rejects with 'timeout' after transmitTimeoutMs, and the session ends cleanly once the card is gone", async () => {
+      // A raw vpcd client: answers power and ATR controls, never an APDU.
+      await new Promise((r) => setTimeout(r, FIELD_GAP_MS));
+      const { Socket } = await import('node:net');
+      const sock = new Socket();
+      const atr = Uint8Array.of(0x3b, 0x80, 0x80, 0x01, 0x01);
+      let buf = Buffer.alloc(0);
+      sock.on('data', (d: Buffer) => {
+        buf = Buffer.concat([buf, d]);
+        while (buf.length >= 2 && buf.length >= 2 + buf.readUInt16BE(0)) {
+          const msg = buf.subarray(2, 2 + buf.readUInt16BE(0));
+          buf = buf.subarray(2 + msg.length);
+          if (msg.length === 1 && msg[0] === 0x04) sock.write(Buffer.concat([Buffer.of(0, atr.length), atr]));
+        }
+      });
+      sock.on('error', () => undefined);
+      sock.connect(35963, host);
+      const service = await openPcsc({ transmitTimeoutMs: 300 });
+      try {
+        const reader = await service.waitForReader(READER);
+        const s = await reader.waitForCard(AbortSignal.timeout(10_000));
+        const t0 = performance.now();
+        const err = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, new Uint8Array(64)).catch((e: unknown) => e);
+        expect(performance.now() - t0).toBeLessThan(2000);
+        expect(err).toMatchObject({ code: 'timeout' });
+        expect((err as TransportError).isCardFault).toBe(true);
+        await expect(s.transceive(SELECT_PPSE, SELECT_PPSE.length, new Uint8Array(64))).rejects.toMatchObject({ code: 'closed' });
+        sock.destroy(); // the card leaves: the blocked native transmit returns
+        await s.disconnect();
+      } finally {
+        sock.destroy();
+        await service.close();
+        // Let pcscd see this card leave before the next test's card enters (see FIELD_GAP_MS).
+        await new Promise((r) => setTimeout(r, FIELD_GAP_MS));
+      }
     });
   });
 
