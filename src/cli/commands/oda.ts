@@ -172,8 +172,8 @@ function iccReport(oda: RsaOda, r: number): NonNullable<OdaCaseOutput['icc']> {
 async function runSm(input: OdaCaseInput): Promise<OdaCaseOutput> {
   let mod: { runSmCase: (i: OdaCaseInput) => OdaCaseOutput };
   try {
-    const path = './oda-sm.js';
-    mod = (await import(path)) as typeof mod;
+    // A literal specifier, so tsup bundles it into the CLI as a lazily loaded chunk.
+    mod = await import('./oda-sm.js');
   } catch (e) {
     throw new OdaInputError(`SM2 case: the SM2 verifier (oda-sm) is not available: ${(e as Error).message}`);
   }
