@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Action, KernelFailure, Outcome, Reason, REASONS, QuickPassKernel } from '../kernels/qpboc/index.js';
+import { Action, KernelFailure, Outcome, Reason, REASONS, QuickPassKernel, type KernelHook } from '../kernels/qpboc/index.js';
 import { fromHex } from '../kernels/util/hex.js';
 import { AID_CREDIT, AID_DEBIT, FakeOda, FIXED_CLOCK, FIXED_UN, REC_1_1, REC_2_1, REC_2_2, commandKey, fci, gpo, offlineConfig, onlineConfig, ppse, tlv } from './kernel-fixtures.js';
 
@@ -34,6 +34,10 @@ function baseCards(): Map<string, Uint8Array>[] {
   const dda = new Map(tc);
   dda.set('GPO', gpo({ ctq: '3000', omit: ['9F4B'] }));
   dda.set('CMD 0088000004A1A2A3A400', tlv('80', 'AABBCCDD') + '9000');
+  for (const m of [tc, arqc, dda]) {
+    m.set('GET DATA 9F79', tlv('9F79', '000000010000') + '9000');
+    m.set('CMD 84DE00A800', '9000');
+  }
   const toBytes = (m: Map<string, string>) => new Map([...m].map(([k, v]) => [k, fromHex(v)] as [string, Uint8Array]));
   return [toBytes(tc), toBytes(arqc), toBytes(dda)];
 }
@@ -83,9 +87,28 @@ function mutate(r: Uint8Array, rnd: () => number): Uint8Array {
 describe('fuzz: mutated card responses never throw and always end in one outcome', () => {
   it('20k seeded runs: byte flips, truncations, length corruption, SW swaps, removal at every step', () => {
     const cards = baseCards();
+    // A profile-like hook: GET DATA 9F79 before GPO (amount from the balance), a cache update after.
+    const hook: KernelHook = {
+      beforeGpo(k, n) {
+        if (n < 0) {
+          k.tx.set([0x80, 0xca, 0x9f, 0x79, 0x00]);
+          return 5;
+        }
+        if (n >= 2 && k.rx[n - 2] === 0x90) k.setAmount(k.rx[0]! === 0x9f ? 100 : 200);
+        return n >= 2 && k.rx[n - 2] === 0x6a ? -1 : 0;
+      },
+      afterGpo(k, n) {
+        if (n < 0) {
+          k.tx.set([0x84, 0xde, 0x00, 0xa8, 0x00]);
+          return 5;
+        }
+        return 0;
+      },
+    };
     const kernels = [
       new QuickPassKernel(onlineConfig(), { oda: new FakeOda(), clock: FIXED_CLOCK, random: FIXED_UN }),
       new QuickPassKernel(offlineConfig(), { oda: new FakeOda(3), clock: FIXED_CLOCK, random: FIXED_UN }),
+      new QuickPassKernel(onlineConfig(), { oda: new FakeOda(), clock: FIXED_CLOCK, random: FIXED_UN, hook }),
     ];
     const rnd = prng(20261127);
     const seenOutcomes = new Set<number>();
@@ -94,11 +117,11 @@ describe('fuzz: mutated card responses never throw and always end in one outcome
     const RUNS = 20000;
     for (let run = 0; run < RUNS; run++) {
       const card = cards[run % 3]!;
-      const k = kernels[(run >> 1) % 2]!;
+      const k = kernels[(run >> 2) % 3]!;
       const mutations = 1 + Math.floor(rnd() * 2);
       const mutateAt = new Set<number>();
-      for (let i = 0; i < mutations; i++) mutateAt.add(Math.floor(rnd() * 8));
-      const removeAt = rnd() < 0.15 ? Math.floor(rnd() * 8) : -1;
+      for (let i = 0; i < mutations; i++) mutateAt.add(Math.floor(rnd() * 10));
+      const removeAt = rnd() < 0.15 ? Math.floor(rnd() * 10) : -1;
       const amount = rnd() < 0.1 ? 0 : 1 + Math.floor(rnd() * 120000);
       let step = 0;
       try {
