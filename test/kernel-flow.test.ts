@@ -616,6 +616,19 @@ describe('card removal and torn transactions (qpboc-facts §7.2)', () => {
     }
   });
 
+  it('writeTornRecord: AID, PAN, PSN, ATC, balance, cryptogram, amount, date/time — only when torn', () => {
+    const k = kernel();
+    const out = new Uint8Array(200);
+    runScript(k, defaultScript(), { amount: 1000 }, 'READ 2/2');
+    const end = k.writeTornRecord(out, 0);
+    expect(toHex(out, 0, end)).toBe(
+      tlv('84', AID_DEBIT) + tlv('5A', '6212345678901234') + tlv('5F34', '01') + tlv('9F36', '0012') + tlv('9F5D', '000000009500') +
+        tlv('9F26', '1122334455667788') + tlv('9F02', '000000001000') + tlv('9A', '261127') + tlv('9F21', '080000'),
+    );
+    runScript(k, defaultScript(), { amount: 1000 }, 'GPO');
+    expect(k.writeTornRecord(out, 7)).toBe(7);
+  });
+
   it('TransportError codes map to card removal or reader fault', () => {
     expect(kernelFailureOf('card-removed')).toBe(KernelFailure.CardRemoved);
     expect(kernelFailureOf('timeout')).toBe(KernelFailure.CardRemoved);

@@ -108,6 +108,9 @@ const ONLINE_TAGS = [
   0x5f2a, 0x9a, 0x9f21, 0x9c, 0x9f66, 0x9f33, 0x9f35, 0x9f1e, 0xdf60,
 ] as const;
 
+/** Card data objects of a torn record (writeTornRecord). */
+const TORN_CARD_TAGS = [0x5f34, 0x9f36, 0x9f5d, 0x9f79, 0x9f26] as const;
+
 const RANDOM_POOL = 256;
 
 export class QuickPassKernel {
@@ -959,6 +962,32 @@ export class QuickPassKernel {
   }
 
   /**
+   * The torn-transaction record (qpboc-facts §7.2) as BER-TLV into `out[off…]`, for the terminal's
+   * journal: 84 AID, 5A PAN, 5F34 PSN, 9F36 ATC, 9F02 amount, 9F5D/9F79 balance as the card reported it,
+   * 9A/9F21 date and time, 9F26 cryptogram (each when present). Returns the end offset; `off` when the
+   * tap is not torn. Allocation-free. On the next tap the terminal compares ATC/balance (GET DATA 9F79,
+   * the transaction log) to decide whether the card debited.
+   */
+  writeTornRecord(out: Uint8Array, off: number): number {
+    if (!this.torn) return off;
+    let o = off;
+    o = writeTlv(out, o, 0x84, this.aid, 0, this.aidLength);
+    o = writeTlv(out, o, 0x5a, this.pan, 0, this.panLength);
+    const c = this.card;
+    const t = this.terminal;
+    const tags = TORN_CARD_TAGS;
+    for (let i = 0; i < tags.length; i++) {
+      const tag = tags[i]!;
+      const len = c.length(tag);
+      if (len >= 0) o = writeTlv(out, o, tag, c.buf, c.offset(tag), len);
+    }
+    o = writeTlv(out, o, 0x9f02, t.buf, t.offset(0x9f02), 6);
+    o = writeTlv(out, o, 0x9a, t.buf, t.offset(0x9a), 3);
+    o = writeTlv(out, o, 0x9f21, t.buf, t.offset(0x9f21), 3);
+    return o;
+  }
+
+  /**
    * Writes the ICC data of an authorisation request (IC field 55; §1.12) as BER-TLV into `out[off…]`:
    * 57 5F34 9F26 9F27 9F10 9F36 82 9F6C 9F5D 9F63 9F37 9F02 9F03 9F1A 95 5F2A 9A 9F21 9C 9F66 9F33 9F35
    * 9F1E DF60 and 84 (the DF name), each when present. Returns the end offset. Allocation-free.
@@ -1017,6 +1046,13 @@ function odaDataMissing(card: TagStore, method: number, sm: boolean): boolean {
 function aflRfuBitsSet(buf: Uint8Array, off: number, len: number): boolean {
   for (let p = off; p < off + len; p += 4) if ((buf[p]! & 0x07) !== 0) return true;
   return false;
+}
+
+/** Writes `tag` with the value `src[off, off+len)`; returns the offset after it. */
+function writeTlv(out: Uint8Array, o: number, tag: number, src: Uint8Array, off: number, len: number): number {
+  o = writeTl(out, o, tag, len);
+  for (let i = 0; i < len; i++) out[o++] = src[off + i]!;
+  return o;
 }
 
 /** Writes a tag and a length (≤ 0xFFFF) at `o`; returns the offset after them. */
