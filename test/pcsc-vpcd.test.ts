@@ -136,6 +136,21 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       await s.disconnect();
     });
 
+    it("reports 'access-denied' when another program holds the card exclusively, and T=1 as negotiated protocol", async () => {
+      const other = await openPcsc({ shareMode: 'exclusive', protocol: 'T1' });
+      try {
+        const held = await (await other.waitForReader(READER_2)).waitForCard();
+        expect((held as import('../hal/pcsc/index.js').PcscSession).protocol).toBe(2); // SCARD_PROTOCOL_T1
+        const err = await (await service.waitForReader(READER_2)).waitForCard().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'access-denied' });
+        await held.disconnect();
+        const s = await (await service.waitForReader(READER_2)).waitForCard();
+        await s.disconnect();
+      } finally {
+        await other.close();
+      }
+    });
+
     it('is seen by opensc-tool (the card answers a SELECT PPSE from another PC/SC client)', async () => {
       const r = await run('opensc-tool', ['-r', '1', '-s', '00A404000E325041592E5359532E444446303100']);
       expect(r.stdout).toMatch(/Received \(SW1=0x90, SW2=0x00\)/);
