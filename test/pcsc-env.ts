@@ -78,8 +78,10 @@ async function waitFor(check: () => Promise<boolean> | boolean, what: string, ms
  * listening socket with `ss` instead, and fall back to a short fixed wait without it.
  */
 async function vpcdListening(): Promise<boolean> {
+  // pcscd's client socket appears once it serves clients; vpcd's port shortly before.
+  if (!existsSync('/run/pcscd/pcscd.comm')) return false;
   const r = spawnSync('ss', ['-ltn', 'sport = :35963'], { encoding: 'utf8' });
-  if (r.status !== 0) return true;
+  if (r.status !== 0) return true; // no `ss` (iproute2): the socket file is all we can check
   return /35963/.test(r.stdout);
 }
 
