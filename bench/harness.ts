@@ -57,7 +57,7 @@ function timeBatch(fn: (i: number) => number, start: number, n: number): number 
  * allocate ≤ 256 KiB each, each preceded by gc(): that fits the young generation, so no scavenge
  * hides bytes from the heapUsed delta.
  */
-function measureBytes(fn: (i: number) => number, cycle: number): number | null {
+function measureBytes(fn: (i: number) => number, cycle: number, nsPerOp: number, timeMs: number): number | null {
   if (!gc) return null;
   let s = 0;
   const sub = (start: number, k: number): number => {
@@ -76,10 +76,14 @@ function measureBytes(fn: (i: number) => number, cycle: number): number | null {
   sub(0, 0);
   let overhead = Infinity;
   for (let r = 0; r < 5; r++) overhead = Math.min(overhead, sub(0, 0));
-  sub(0, 256);
-  const probe = Math.max(1, (sub(0, 256) - overhead) / 256);
-  const k = Math.min(100_000, Math.max(1, Math.floor((256 * 1024) / probe)));
-  const total = Math.ceil(Math.max(5 * k, cycle) / cycle) * cycle;
+  // Time caps: the probe ≤ ~20 ms, a pass ≤ ~half the timing budget (slow ops such as RSA would
+  // otherwise run 500k times).
+  const probeN = Math.max(1, Math.min(256, Math.floor(20e6 / nsPerOp)));
+  sub(0, probeN);
+  const probe = Math.max(1, (sub(0, probeN) - overhead) / probeN);
+  const maxOps = Math.max(cycle, Math.floor((timeMs * 0.5e6) / nsPerOp));
+  const k = Math.max(1, Math.min(100_000, Math.floor((256 * 1024) / probe), Math.ceil(maxOps / 5)));
+  const total = Math.ceil(Math.min(Math.max(5 * k, cycle), maxOps) / cycle) * cycle;
   const pass = (): number => {
     let bytes = 0;
     for (let i = 0; i < total; i += k) bytes += Math.max(0, sub(i, Math.min(k, total - i)) - overhead);
@@ -118,12 +122,13 @@ export function runCase(suite: string, c: BenchCase, opts: RunOptions): Omit<Cas
     perOp.push((t * 1e6) / batch);
   }
   perOp.sort((a, b) => a - b);
-  const bytesPerOp = measureBytes(fn, c.cycle ?? 1);
+  const nsPerOp = (elapsed * 1e6) / total;
+  const bytesPerOp = measureBytes(fn, c.cycle ?? 1, nsPerOp, opts.timeMs);
   return {
     suite,
     name: c.name,
     opsPerSec: (total / elapsed) * 1000,
-    nsPerOp: (elapsed * 1e6) / total,
+    nsPerOp,
     p50Ns: percentile(perOp, 0.5),
     p99Ns: percentile(perOp, 0.99),
     bytesPerOp,
