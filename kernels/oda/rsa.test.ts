@@ -101,6 +101,28 @@ describe('RsaEngine (Montgomery) vs BigInt modPow', () => {
     expect(() => RsaKey.from(even, k.exp)).toThrow(RangeError);
   });
 
+  it('any odd modulus of 1..256 bytes (top limb empty, short moduli, top byte 01): agrees with BigInt', () => {
+    const slot = new RsaKey(256);
+    const out = new Uint8Array(256);
+    const lengths = [1, 2, 3, 8, 11, 12, 33, 64, 65, 96, 127, 128, 144, 176, 200, 248, 255, 256];
+    for (const len of lengths) {
+      for (const top of [0x01, 0x02, 0x7f, 0x80, 0xff]) {
+        const n = new Uint8Array(randomBytes(len));
+        n[0] = top;
+        n[len - 1]! |= 1;
+        if (len === 1 && top === 0x01) continue; // n = 1 is not a modulus
+        for (const e of [new Uint8Array([3]), new Uint8Array([1, 0, 1])]) {
+          expect(slot.set(n, 0, len, e, 0, e.length), `len ${len} top ${top}`).toBe(true);
+          const sig = randomBelow(n);
+          if (len > 1) sig[0] = Math.min(sig[0]!, top - 1 >= 0 ? top - 1 : 0);
+          if (bytesToBigInt(sig) >= bytesToBigInt(n)) continue;
+          expect(engine.recover(sig, 0, len, slot, out, 0)).toBe(true);
+          expect(toHex(out, 0, len), `len ${len} top ${top} e ${toHex(e)}`).toBe(toHex(rsaRecoverBigInt(sig, n, e)!));
+        }
+      }
+    }
+  });
+
   it('modPow agrees with known small values', () => {
     expect(modPow(4n, 13n, 497n)).toBe(445n);
     expect(modPow(7n, 0n, 13n)).toBe(1n);

@@ -127,21 +127,58 @@ function doubleMod(x: Float64Array, n: Float64Array, s: number): void {
   if (c !== 0 || geq(x, n, s)) subInPlace(x, n, s);
 }
 
-/** x = x/2 mod n (x < n, n odd). */
-function halveMod(x: Float64Array, n: Float64Array, s: number): void {
+/**
+ * x = x·2^k mod n for 1 ≤ k ≤ 22 (x < n, s ≥ 4), with `t` scratch of s+1 limbs. One shift pass,
+ * one multiply-subtract pass with the quotient estimated from the top four limbs in floating point
+ * (relative error ~2^-50, so the estimate is off by at most one), then a rare fix-up. `nTop` is
+ * n's top four limbs as a number (n[s−1]·B³ + … + n[s−4]).
+ */
+function shiftMod(x: Float64Array, n: Float64Array, s: number, k: number, nTop: number, t: Float64Array): void {
+  const f = POW2[k]!;
   let c = 0;
-  if (x[0]! % 2 === 1) {
-    for (let i = 0; i < s; i++) {
-      const v = x[i]! + n[i]! + c;
-      c = v >= BASE ? 1 : 0;
-      x[i] = v - c * BASE;
-    }
-  }
-  // shift right by one, bringing in the carry at the top
   for (let i = 0; i < s; i++) {
-    const hi = i + 1 < s ? x[i + 1]! % 2 : c;
-    x[i] = Math.floor(x[i]! / 2) + hi * (BASE / 2);
+    const v = x[i]! * f + c;
+    c = Math.floor(v * INV_BASE);
+    t[i] = v - c * BASE;
   }
+  t[s] = c;
+  const yTop = ((t[s]! * BASE + t[s - 1]!) * BASE + t[s - 2]!) * BASE + t[s - 3]!;
+  // y / n ≈ (yTop·B^(s−3)) / (nTop·B^(s−4))
+  const q = Math.floor((yTop * BASE) / nTop);
+  let top = t[s]!;
+  if (q > 0) {
+    let borrow = 0;
+    for (let i = 0; i < s; i++) {
+      const v = t[i]! - q * n[i]! + borrow;
+      borrow = Math.floor(v * INV_BASE);
+      t[i] = v - borrow * BASE;
+    }
+    top += borrow;
+  }
+  while (top < 0) {
+    // q was one too large: add n back
+    let cc = 0;
+    for (let i = 0; i < s; i++) {
+      const v = t[i]! + n[i]! + cc;
+      cc = v >= BASE ? 1 : 0;
+      t[i] = v - cc * BASE;
+    }
+    top += cc;
+  }
+  while (top > 0 || geq(t, n, s)) {
+    // q was too small: subtract n
+    let b = 0;
+    for (let i = 0; i < s; i++) {
+      let d = t[i]! - n[i]! - b;
+      if (d < 0) {
+        d += BASE;
+        b = 1;
+      } else b = 0;
+      t[i] = d;
+    }
+    top -= b;
+  }
+  for (let i = 0; i < s; i++) x[i] = t[i]!;
 }
 
 /**
@@ -220,11 +257,11 @@ export class RsaKey {
   }
 
   /**
-   * R² mod n without BigInt: x = 2^(nb−1) (< n), doubled up to 2^k0 with k0 = L + ⌈L/8⌉ (L = 22·s);
-   * in Montgomery form that is R·2^(k0−L), and each Montgomery squaring maps 2^k to 2^(2k−L), so
-   * three squarings give 2^(2L+δ) with 0 ≤ δ < 8; δ halvings leave R² = 2^(2L).
-   * Measured (1984 / 1024 bits, µs per set): 1 squaring 1222 / 110, 2: 536 / 87, 3: 169 / 73,
-   * 5: 243 / 88 — a doubling costs about a fifth of a squaring at 1984 bits.
+   * R² mod n = 2^(2L) mod n (L = 22·s) without BigInt: x = 2^(nb−1) (< n), then shifted left
+   * 22 bits at a time mod n (`shiftMod`, one estimated quotient per step): about s+1 steps of ~2
+   * linear passes. Measured (RsaKey.set, 1984 / 1024 bits): the previous method — single-bit
+   * doublings to 2^(L+L/8), three Montgomery squarings, then halvings (the best of 1, 2, 3 and 5
+   * squarings) — took 169 / 73 µs; figures for this one in bench/oda.bench.ts (oda-key).
    */
   private computeR2(s: number, topByte: number, mLen: number): void {
     const x = this.r2;
@@ -239,12 +276,17 @@ export class RsaKey {
     for (let i = 0; i < s; i++) x[i] = 0;
     const b = nb - 1;
     x[Math.floor(b / LIMB_BITS)] = POW2[b % LIMB_BITS]!;
-    const SQUARINGS = 3;
-    const k0 = L + Math.ceil(L / 8);
-    for (let k = b; k < k0; k++) doubleMod(x, n, s);
-    for (let i = 0; i < SQUARINGS; i++) montMul(x, x, n, s, this.nPrime, this.m, this.u, x);
-    const delta = 8 * Math.ceil(L / 8) - L;
-    for (let i = 0; i < delta; i++) halveMod(x, n, s);
+    let remaining = 2 * L - b;
+    if (s < 4) {
+      for (; remaining > 0; remaining--) doubleMod(x, n, s);
+      return;
+    }
+    const nTop = ((n[s - 1]! * BASE + n[s - 2]!) * BASE + n[s - 3]!) * BASE + n[s - 4]!;
+    while (remaining > 0) {
+      const k = remaining > LIMB_BITS ? LIMB_BITS : remaining;
+      shiftMod(x, n, s, k, nTop, this.u);
+      remaining -= k;
+    }
   }
 }
 
