@@ -130,10 +130,11 @@ function doubleMod(x: Float64Array, n: Float64Array, s: number): void {
 /**
  * x = x·2^k mod n for 1 ≤ k ≤ 22 (x < n, s ≥ 4), with `t` scratch of s+1 limbs. One shift pass,
  * one multiply-subtract pass with the quotient estimated from the top four limbs in floating point
- * (relative error ~2^-50, so the estimate is off by at most one), then a rare fix-up. `nTop` is
- * n's top four limbs as a number (n[s−1]·B³ + … + n[s−4]).
+ * (relative error ~2^-50, so the estimate is off by at most one), then a rare fix-up.
  */
-function shiftMod(x: Float64Array, n: Float64Array, s: number, k: number, nTop: number, t: Float64Array): void {
+function shiftMod(x: Float64Array, n: Float64Array, s: number, k: number, t: Float64Array): void {
+  // Computed here, not passed in: a double argument to a call that is not inlined is boxed (16 B).
+  const nTop = ((n[s - 1]! * BASE + n[s - 2]!) * BASE + n[s - 3]!) * BASE + n[s - 4]!;
   const f = POW2[k]!;
   let c = 0;
   for (let i = 0; i < s; i++) {
@@ -281,10 +282,9 @@ export class RsaKey {
       for (; remaining > 0; remaining--) doubleMod(x, n, s);
       return;
     }
-    const nTop = ((n[s - 1]! * BASE + n[s - 2]!) * BASE + n[s - 3]!) * BASE + n[s - 4]!;
     while (remaining > 0) {
       const k = remaining > LIMB_BITS ? LIMB_BITS : remaining;
-      shiftMod(x, n, s, k, nTop, this.u);
+      shiftMod(x, n, s, k, this.u);
       remaining -= k;
     }
   }
