@@ -3,7 +3,7 @@
  *   npm run bench [-- NAME…] [-- --time=MS]
  * NAME selects bench files and suites whose name contains it or is contained in it (e.g.
  * `npm run bench -- tlv` runs tlv.bench.ts: suites tlv and tlv-traces). --time is the timing
- * budget per case (default 1500 ms, or BENCH_TIME_MS).
+ * budget per case (default 1000 ms, or BENCH_TIME_MS).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const names = args.filter((a) => !a.startsWith('--'));
 const timeArg = args.find((a) => a.startsWith('--time='));
-const timeMs = Number(timeArg?.slice(7) ?? process.env.BENCH_TIME_MS ?? 1500);
+const timeMs = Number(timeArg?.slice(7) ?? process.env.BENCH_TIME_MS ?? 1000);
 if (!(timeMs > 0)) throw new RangeError(`--time must be a positive number of milliseconds, got ${timeArg}`);
 
 if (!(globalThis as { gc?: unknown }).gc) console.warn('note: run with node --expose-gc (npm run bench) to measure bytes/op');
