@@ -10,11 +10,8 @@
  *   with the issuer key cache.
  * Keys are generated at registration (node:crypto, ~1 s).
  *
- * Why a standalone runner: harness.ts measures bytes/op over ≥ 5 × 100 000 calls when a case
- * allocates nothing (sub-batch size = 256 KiB / probe bytes), which for these 40 µs – 1 ms
- * operations is minutes per case. So `register` adds the suites to `npm run bench` only with
- * BENCH_ODA=1, and the standalone run measures allocation over a bounded window (≥ 200 calls or
- * ~0.3 s, twice, the lower kept; a GC inside the window is reported).
+ * Standalone (default) measures allocation over a bounded window (≥ 200 calls or ~0.3 s, twice,
+ * the lower kept); `--harness` uses harness.ts's runSuite instead.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -130,10 +127,6 @@ export function odaSuites(): Suite[] {
 }
 
 export function register(add: (s: Suite) => void): void {
-  if (process.env.BENCH_ODA !== '1') {
-    console.warn('note: oda suites skipped in bench/run.ts (set BENCH_ODA=1; or run bench/oda.bench.ts standalone — see its header)');
-    return;
-  }
   for (const s of odaSuites()) add(s);
 }
 
