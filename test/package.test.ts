@@ -10,7 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 const built = existsSync('dist/index.js') && existsSync('dist/cli.js');
 const run = (args: string[], input?: string) => spawnSync(process.execPath, args, { encoding: 'utf8', input });
 
-describe.skipIf(!built)('the built package (skipped: dist/ missing — run `npm run build`)', () => {
+// Skipped with this reason when dist/ is missing (a checkout where `npm install` / `npm run build` has not run).
+describe.skipIf(!built)(built ? 'the built package' : 'the built package (skipped: dist/ missing — run `npm run build`)', () => {
   it('loads as ESM and CJS, with every subpath export', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
     for (const sub of Object.keys(pkg.exports).filter((s) => s !== './package.json')) {
