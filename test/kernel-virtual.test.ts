@@ -11,6 +11,7 @@ import { CapkStore, RevocationList } from '../kernels/oda/index.js';
 import { SmCapkStore } from '../kernels/oda/sm-capk.js';
 import { Action, KernelFailure, QuickPassKernel, RsaOdaProvider, SmOdaProvider, outcomeName, reasonName } from '../kernels/qpboc/index.js';
 import { validateConfig } from '../src/config/terminal-config.js';
+import { createOdaProvider, withTestPki } from '../src/config/oda-provider.js';
 
 const capks = new CapkStore();
 capks.loadJson(readFileSync('test-vectors/pki/capk-test.json', 'utf8'));
@@ -73,7 +74,12 @@ const EXPECTED: [string, string, string][] = [
   ['quasi-credit', 'approved approved-offline', 'approved approved-offline'],
   ['revoked-issuer-serial', 'declined oda-failed', 'online-request oda-failed-online'],
   ['sda-debit', 'approved approved-offline', 'approved approved-offline'],
+  ['sm2-bad-issuer-signature', 'declined oda-failed', 'online-request oda-failed-online'],
+  ['sm2-bad-sdad', 'declined oda-failed', 'online-request oda-failed-online'],
   ['sm2-debit', 'approved approved-offline', 'online-request oda-failed-online'],
+  ['sm2-expired-icc-cert', 'declined oda-failed', 'online-request oda-failed-online'],
+  // sm2-revoked-issuer-serial: below, with the terminal-config reader (this file's offline reader's SM engine has no revocation list)
+  ['sm2-wrong-pan-in-cert', 'declined oda-failed', 'online-request oda-failed-online'],
   ['two-aids', 'declined card-declined', 'online-request online-authorisation'],
   ['wrong-pan-in-cert', 'declined oda-failed', 'online-request oda-failed-online'],
 ];
@@ -124,9 +130,54 @@ describe('kernel × virtual card personalities (real RSA and SM2 ODA)', () => {
     expect(onlineReader.oda!.reasonText(onlineReader.odaFailure)).toBe('SM data, no SM engine configured');
   });
 
+  // Broken SM2 cards on the offline-only reader: declined, ODA failed, with the SM engine's reason.
+  for (const [name, reason] of [
+    ['sm2-bad-issuer-signature', 'sm: signature invalid'],
+    ['sm2-wrong-pan-in-cert', 'sm: PAN does not match certificate'],
+    ['sm2-expired-icc-cert', 'sm: expired'],
+    ['sm2-bad-sdad', 'sm: signature invalid'],
+  ] as const) {
+    it(`${name}: offline-only → declined oda-failed, reason "${reason}", TVR DDA failed`, () => {
+      tapCard(offlineReader, name, 1000);
+      const k = offlineReader;
+      expect(`${outcomeName(k.outcome)} ${reasonName(k.reason)}`).toBe('declined oda-failed');
+      expect(k.oda!.reasonText(k.odaFailure)).toBe(reason);
+      expect(k.tvr[0]! & 0x08).toBe(0x08);
+    });
+  }
+
   it('two-aids selects the priority-1 Credit application first', () => {
     tapCard(onlineReader, 'two-aids', 1000);
     expect(Buffer.from(onlineReader.aid.subarray(0, onlineReader.aidLength)).toString('hex').toUpperCase()).toBe('A000000333010102');
+  });
+});
+
+describe('broken SM2 cards with the terminal configuration path (withTestPki → createOdaProvider)', () => {
+  // The ODA engine as `shanfu pay` builds it: test-vectors/pki/revoked-test.json feeds both the RSA
+  // and the SM revocation lists (the SM entry: CA F3, serial 0DEAD3).
+  const config = withTestPki(validateConfig({ ttq: '28000080', offlineOnly: true, smSupported: true, aids: AIDS }));
+  const reader = new QuickPassKernel(config, { oda: createOdaProvider(config), clock: () => Date.UTC(2026, 10, 27, 2, 0, 0) });
+
+  it.each([
+    ['sm2-debit', 'approved approved-offline', ''],
+    ['sm2-bad-issuer-signature', 'declined oda-failed', 'sm: signature invalid'],
+    ['sm2-wrong-pan-in-cert', 'declined oda-failed', 'sm: PAN does not match certificate'],
+    ['sm2-revoked-issuer-serial', 'declined oda-failed', 'sm: certificate revoked'],
+    ['sm2-expired-icc-cert', 'declined oda-failed', 'sm: expired'],
+    ['sm2-bad-sdad', 'declined oda-failed', 'sm: signature invalid'],
+    ['revoked-issuer-serial', 'declined oda-failed', null],
+  ] as const)('%s → %s %s', (name, outcome, reason) => {
+    tapCard(reader, name, 1000);
+    expect(`${outcomeName(reader.outcome)} ${reasonName(reader.reason)}`).toBe(outcome);
+    if (reason === '') expect(reader.odaFailure).toBe(0);
+    else if (reason !== null) expect(reader.oda!.reasonText(reader.odaFailure)).toBe(reason);
+  });
+
+  it('sm2-revoked-issuer-serial is only refused by a terminal that has the list: an SM engine without one approves it', () => {
+    tapCard(offlineReader, 'sm2-revoked-issuer-serial', 1000);
+    expect(`${outcomeName(offlineReader.outcome)} ${reasonName(offlineReader.reason)}`).toBe('approved approved-offline');
+    tapCard(onlineReader, 'sm2-revoked-issuer-serial', 1000);
+    expect(`${outcomeName(onlineReader.outcome)} ${reasonName(onlineReader.reason)}`).toBe('online-request oda-failed-online');
   });
 });
 

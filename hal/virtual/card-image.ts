@@ -247,7 +247,8 @@ function buildSmRecords(spec: ApplicationSpec, staticData: Uint8Array): { record
     serial: oda.issuerCert!.serial,
     issuerPublicKey: issuer.publicKey,
   });
-  if (spec.defects?.corruptIssuerCertHash) issuerCert[issuerCert.length - 1]! ^= 0x01; // a bad signature
+  // corruptIssuerCertHash (RSA's name) and corruptIssuerCertSignature both alter the signature (s, last byte).
+  if (spec.defects?.corruptIssuerCertHash || spec.defects?.corruptIssuerCertSignature) issuerCert[issuerCert.length - 1]! ^= 0x01;
   const records = [record((w) => w.put(0x90, issuerCert))];
   records.push(
     record((w) => {
@@ -272,6 +273,10 @@ function buildSmRecords(spec: ApplicationSpec, staticData: Uint8Array): { record
         if (oda.method === 'dda') w.put(0x9f49, fromHex('9F3704'));
       }),
     );
+    // sdadSigningKey defect: the certificate above certifies oda.iccKey, but the card signs its SDAD
+    // (GPO fDDA, INTERNAL AUTHENTICATE) with another key, so the dynamic signature does not verify.
+    const wrong = spec.defects?.sdadSigningKey;
+    if (wrong !== undefined) iccKey = { privateKey: loadSm2Key(wrong).privateKey, publicKey: iccKey.publicKey };
   }
   return { records, iccKey };
 }

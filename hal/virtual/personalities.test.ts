@@ -14,7 +14,8 @@ const SHIPPED = [
   'afl-absent-record', 'asks-online', 'bad-cert-hash', 'blocked-app', 'credit-no-ec', 'dda-debit', 'debit-ec',
   'duplicated-tag', 'ec-low-balance', 'ec-only', 'expired', 'malformed-tlv', 'metro-transit', 'missing-cryptogram',
   'missing-mandatory-tag', 'not-yet-effective', 'phone-wallet', 'phone-wallet-locked', 'quasi-credit',
-  'revoked-issuer-serial', 'sda-debit', 'sm2-debit', 'two-aids', 'wrong-pan-in-cert',
+  'revoked-issuer-serial', 'sda-debit', 'sm2-bad-issuer-signature', 'sm2-bad-sdad', 'sm2-debit', 'sm2-expired-icc-cert',
+  'sm2-revoked-issuer-serial', 'sm2-wrong-pan-in-cert', 'two-aids', 'wrong-pan-in-cert',
 ];
 
 /** Expected GPO / last-record outcome of a default tap (online-capable reader, ¥1.00). */

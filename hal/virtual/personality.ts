@@ -62,6 +62,14 @@ export type ApplicationSpec = {
     duplicateGpoTags?: string[];
     malformedGpo?: boolean;
     extraAflRecord?: boolean;
+    /** SM2 only: one bit of the issuer certificate's (format 12) SM2 signature flipped after signing. */
+    corruptIssuerCertSignature?: boolean;
+    /**
+     * SM2 only (fdda / dda): the card signs its SDAD (format 15) with this test key (an SM2 key name
+     * in test-vectors/pki other than `oda.iccKey`) while the ICC certificate certifies `oda.iccKey`,
+     * so the dynamic signature does not verify.
+     */
+    sdadSigningKey?: string;
   };
 };
 
@@ -241,8 +249,20 @@ function validateApplication(c: Check, raw: unknown, at: string): void {
     }
   }
   if (a.defects !== undefined) {
-    const d = c.obj(a.defects, `${at}.defects`, ['corruptIssuerCertHash', 'iccCertPan', 'omitGpoTags', 'duplicateGpoTags', 'malformedGpo', 'extraAflRecord']);
-    for (const k of ['corruptIssuerCertHash', 'malformedGpo', 'extraAflRecord']) if (d[k] !== undefined) c.bool(d[k], `${at}.defects.${k}`);
+    const d = c.obj(a.defects, `${at}.defects`, [
+      'corruptIssuerCertHash', 'iccCertPan', 'omitGpoTags', 'duplicateGpoTags', 'malformedGpo', 'extraAflRecord',
+      'corruptIssuerCertSignature', 'sdadSigningKey',
+    ]);
+    for (const k of ['corruptIssuerCertHash', 'malformedGpo', 'extraAflRecord', 'corruptIssuerCertSignature']) if (d[k] !== undefined) c.bool(d[k], `${at}.defects.${k}`);
+    // SM2-only defects: refuse them on RSA cards rather than ignore them.
+    for (const k of ['corruptIssuerCertSignature', 'sdadSigningKey'])
+      if (d[k] !== undefined && oda.algorithm !== 'sm2') c.fail(`${at}.defects.${k}`, 'only for SM2 cards (oda.algorithm "sm2")');
+    if (d.corruptIssuerCertSignature === true && method === 'none') c.fail(`${at}.defects.corruptIssuerCertSignature`, 'the card has no issuer certificate (oda.method "none")');
+    if (d.sdadSigningKey !== undefined) {
+      const k = c.str(d.sdadSigningKey, `${at}.defects.sdadSigningKey`, /^[a-z0-9-]+$/, 'an SM2 key name from test-vectors/pki');
+      if (method !== 'fdda' && method !== 'dda') c.fail(`${at}.defects.sdadSigningKey`, 'only for fdda / dda cards (the card signs no SDAD otherwise)');
+      if (k === oda.iccKey) c.fail(`${at}.defects.sdadSigningKey`, 'is oda.iccKey: the SDAD would verify');
+    }
     if (d.iccCertPan !== undefined) c.str(d.iccCertPan, `${at}.defects.iccCertPan`, /^\d{12,19}$/, 'a PAN');
     for (const k of ['omitGpoTags', 'duplicateGpoTags'])
       if (d[k] !== undefined) c.arr(d[k], `${at}.defects.${k}`).forEach((t, i) => c.str(t, `${at}.defects.${k}[${i}]`, /^[0-9A-F]{2,6}$/, 'an uppercase hex tag'));
