@@ -6,7 +6,7 @@
  * One file on purpose: these tests share one pcscd and one vpcd port, and restart pcscd.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
 import { SELECT_PPSE } from '../hal/conformance/test-card.js';
@@ -15,6 +15,10 @@ import { FIELD_GAP_MS, VpcdBridge } from '../hal/virtual/vpcd.js';
 import { decodeTlv, type TlvNode } from '../kernels/tlv/tree.js';
 import { TransportError, type ReaderEvent } from '../hal/transport.js';
 import type { CardEmulator } from '../hal/virtual/emulator.js';
+import { QuickPassKernel, Outcome, reasonName } from '../kernels/qpboc/index.js';
+import { defaultConfig } from '../src/config/terminal-config.js';
+import { createOdaProvider, withTestPki } from '../src/config/oda-provider.js';
+import { driveTap } from '../src/terminal/drive.js';
 import { mayskip, pcscMissing, startPcscd, type PcscdHandle } from './pcsc-env.js';
 
 const missing = pcscMissing();
@@ -205,6 +209,48 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
         // Let pcscd see this card leave before the next test's card enters (see FIELD_GAP_MS).
         await new Promise((r) => setTimeout(r, FIELD_GAP_MS));
       }
+    });
+  });
+
+  describe('`shanfu sim` and a full QuickPass tap through pcsclite', () => {
+    // The virtual card runs in another process, as a user runs it: `shanfu sim --card debit-ec`.
+    let sim: ChildProcess | undefined;
+    afterAll(async () => {
+      if (sim && sim.exitCode === null) {
+        const exited = new Promise((r) => sim!.once('exit', r));
+        sim.kill('SIGTERM');
+        const timer = setTimeout(() => sim!.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // Let pcscd see this card leave before the next test's card enters (see FIELD_GAP_MS).
+      await new Promise((r) => setTimeout(r, 2 * FIELD_GAP_MS));
+    });
+
+    it('runs SELECT PPSE to an offline approval with fDDA, in-process and from `shanfu pay --reader`', async () => {
+      await new Promise((r) => setTimeout(r, FIELD_GAP_MS)); // let pcscd see the earlier card leave
+      sim = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'sim', '--card', 'debit-ec', '--host', host], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      sim.stdout!.on('data', (d) => (out += d));
+      sim.stderr!.on('data', (d) => (out += d));
+      const service = await openPcsc();
+      try {
+        const reader = await service.waitForReader(READER, AbortSignal.timeout(20_000));
+        const session = await reader.waitForCard(AbortSignal.timeout(20_000));
+        const config = withTestPki(defaultConfig());
+        const kernel = new QuickPassKernel(config, { oda: createOdaProvider(config) });
+        await driveTap(kernel, session, { amount: 200 });
+        await session.disconnect();
+        await reader.close();
+        expect({ outcome: kernel.outcome, reason: reasonName(kernel.reason), oda: kernel.odaFailure }, out).toEqual({ outcome: Outcome.Approved, reason: 'approved-offline', oda: 0 });
+        expect(kernel.card.has(0x9f4b)).toBe(true); // the tap was authenticated by fDDA
+        expect(kernel.balanceAfter).toBe(49800);
+      } finally {
+        await service.close();
+      }
+      const pay = await run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'pay', '--reader', READER, '--amount', '1.00', '--json', '--wait', '20']);
+      expect(pay.status, pay.stderr).toBe(0);
+      expect(JSON.parse(pay.stdout)).toMatchObject({ outcome: 'Approved', atc: 2, balanceAfter: '497.00' });
     });
   });
 

@@ -5,6 +5,8 @@
  * Exit codes: 0 success, 1 a negative verdict (malformed data, failed verification, declined tap),
  * 2 unusable input or usage error.
  */
+import { ShanfuError } from '../../kernels/util/errors.js';
+
 export type Command = {
   summary: string;
   usage: string;
@@ -70,6 +72,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof UsageError || e instanceof TypeError || e instanceof RangeError) {
       console.error(`shanfu ${name}: ${(e as Error).message}\n\n${cmd.usage}`);
+      return 2;
+    }
+    if (e instanceof ShanfuError) {
+      // Configuration and transport faults: say what is wrong and what to do; no stack trace.
+      console.error(`shanfu ${name}: ${e.message} [${e.code}]`);
       return 2;
     }
     throw e;

@@ -9,13 +9,15 @@ import { defaultConfig, validateConfig, type TerminalConfig } from '../../config
 import { createOdaProvider, withTestPki } from '../../config/oda-provider.js';
 import { driveTap, type Exchange } from '../../terminal/drive.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
+import type { CardSession } from '../../../hal/transport.js';
 
-const usage = `usage: shanfu pay --card PERSONALITY --amount 2.00 [--config TERMINAL.json] [--json]
-                  [--date YYMMDD] [--time HHMMSS] [--un HEX8] [--latency]
+const usage = `usage: shanfu pay (--card PERSONALITY | --reader NAME) --amount 2.00 [--config TERMINAL.json] [--json]
+                  [--date YYMMDD] [--time HHMMSS] [--un HEX8] [--latency] [--wait SECONDS]
 
-One contactless tap against a virtual card, printing the outcome, every APDU with its name and
-the time of each step.
-  --card NAME       a card personality (test-vectors/cards/NAME.json)
+One contactless tap, printing the outcome, every APDU with its name and the time of each step.
+  --card NAME       a virtual card personality (test-vectors/cards/NAME.json)
+  --reader NAME     a PC/SC reader (name or part of it; see 'shanfu readers'): waits for a card
+  --wait SECONDS    with --reader, how long to wait for a card (default 30)
   --amount A        amount in yuan (2.00) — at most 2 decimals
   --config FILE     terminal parameters (src/config/README.md); default: the built-in configuration
   --json            print one JSON object (outcome, reason, aid, tvr, atc, cryptogramType, balanceAfter, apdus…)
@@ -40,6 +42,40 @@ function loadConfig(path: string | undefined): TerminalConfig {
     throw new UsageError(`--config ${path}: ${(e as Error).message}`);
   }
   return validateConfig(json);
+}
+
+type Tap = { session: CardSession; close: () => Promise<void> };
+
+/** A virtual card in the in-process virtual reader. */
+async function virtualTap(cardName: string, latency: boolean): Promise<Tap> {
+  const { createCard } = await import('../../../hal/virtual/personalities.js');
+  const { VirtualReader } = await import('../../../hal/virtual/reader.js');
+  let card;
+  try {
+    card = createCard(cardName);
+  } catch (e) {
+    throw new UsageError(`--card ${cardName}: ${(e as Error).message}`);
+  }
+  const reader = new VirtualReader({ simulateLatency: latency });
+  reader.present(card);
+  const session = await reader.waitForCard();
+  return { session, close: async () => { await session.disconnect(); await reader.close(); } };
+}
+
+/** The next card on a PC/SC reader whose name contains `name`. */
+async function pcscTap(name: string, waitSeconds: number): Promise<Tap> {
+  const { openPcsc } = await import('../../../hal/pcsc/index.js');
+  const service = await openPcsc();
+  const signal = AbortSignal.timeout(waitSeconds * 1000);
+  try {
+    const reader = await service.waitForReader({ name }, signal);
+    const session = await reader.waitForCard(signal);
+    return { session, close: async () => { await session.disconnect(); await reader.close(); await service.close(); } };
+  } catch (e) {
+    await service.close();
+    if (signal.aborted) throw new ShanfuError('pay.timeout', `no card on a reader matching '${name}' within ${waitSeconds} s (see 'shanfu readers')`);
+    throw e;
+  }
 }
 
 /** A clock fixed at --date/--time (interpreted in the terminal's time zone offset), or now. */
@@ -67,8 +103,8 @@ export const command: Command = {
   async run(args) {
     const { options } = parseArgs(args, ['json', 'latency']);
     const cardName = stringOption(options, 'card');
-    if (stringOption(options, 'reader')) throw new UsageError('--reader: taps on hardware readers come with the terminal runtime; use --card');
-    if (!cardName) throw new UsageError('missing --card PERSONALITY');
+    const readerName = stringOption(options, 'reader');
+    if (!cardName === !readerName) throw new UsageError('give one of --card PERSONALITY or --reader NAME');
     const amountText = stringOption(options, 'amount');
     if (!amountText) throw new UsageError('missing --amount');
     const amount = parseAmount(amountText);
@@ -83,28 +119,25 @@ export const command: Command = {
     const un = unText ? fromHex(unText, '--un') : null;
     if (un && un.length !== 4) throw new UsageError('--un: the unpredictable number is 4 bytes (8 hex digits)');
 
-    const { createCard } = await import('../../../hal/virtual/personalities.js');
-    const { VirtualReader } = await import('../../../hal/virtual/reader.js');
-    let card;
-    try {
-      card = createCard(cardName);
-    } catch (e) {
-      throw new UsageError(`--card ${cardName}: ${(e as Error).message}`);
-    }
+    const waitText = stringOption(options, 'wait') ?? '30';
+    const waitSeconds = Number(waitText);
+    if (!(waitSeconds > 0)) throw new UsageError(`--wait: '${waitText}' is not a number of seconds`);
+    // Config (and ODA keys) first: bad input is reported before any reader is opened.
     const kernel = new QuickPassKernel(config, {
       oda: createOdaProvider(config),
       clock: clockFor(stringOption(options, 'date'), stringOption(options, 'time'), config.timezoneOffsetMinutes ?? 480),
       random: un ? (out, off, len) => { for (let i = 0; i < len; i++) out[off + i] = un[i % 4]!; } : undefined,
     });
-    const reader = new VirtualReader({ simulateLatency: !!options.latency });
-    reader.present(card);
-    const session = await reader.waitForCard();
+    const tap = cardName ? await virtualTap(cardName, !!options.latency) : await pcscTap(readerName!, waitSeconds);
     const exchanges: Exchange[] = [];
-    const t0 = process.hrtime.bigint();
-    await driveTap(kernel, session, { amount }, { exchanges });
-    const totalMicros = Number(process.hrtime.bigint() - t0) / 1000;
-    await session.disconnect();
-    await reader.close();
+    let totalMicros: number;
+    try {
+      const t0 = process.hrtime.bigint();
+      await driveTap(kernel, tap.session, { amount }, { exchanges });
+      totalMicros = Number(process.hrtime.bigint() - t0) / 1000;
+    } finally {
+      await tap.close();
+    }
 
     const cryptogram = new Uint8Array(8);
     const hasAc = kernel.copyCryptogram(cryptogram, 0) === 8;
