@@ -48,7 +48,10 @@ const SM2_KEYS = [
 const SM_CAPKS = [{ key: 'sm2-ca', rid: 'A000000333', index: 'F3', expiry: '20301231' }];
 
 /** Issuer certificate serials a test terminal treats as revoked (RID ‖ index ‖ serial). */
-const REVOKED = [{ rid: 'A000000333', index: 'F1', serial: '0DEAD1' }];
+const REVOKED = [
+  { rid: 'A000000333', index: 'F1', serial: '0DEAD1' }, // revoked-issuer-serial (RSA)
+  { rid: 'A000000333', index: 'F3', serial: '0DEAD3' }, // sm2-revoked-issuer-serial (SM2)
+];
 
 function b64uToHex(s: string): string {
   return Buffer.from(s, 'base64url').toString('hex').toUpperCase();
