@@ -123,6 +123,47 @@ describe('RsaEngine (Montgomery) vs BigInt modPow', () => {
     }
   });
 
+  it('RsaKey.set(…, precompute = false): e = 3 is cubed without R² / R³ and agrees with BigInt (any odd modulus 1..256 bytes, 0, 1, n−1)', () => {
+    const slot = new RsaKey(256);
+    const out = new Uint8Array(256);
+    const three = new Uint8Array([3]);
+    for (const len of [1, 2, 3, 11, 12, 33, 64, 65, 96, 127, 128, 144, 176, 200, 248, 255, 256]) {
+      for (const top of [0x01, 0x02, 0x7f, 0x80, 0xff]) {
+        if (len === 1 && top === 0x01) continue;
+        const n = new Uint8Array(randomBytes(len));
+        n[0] = top;
+        n[len - 1]! |= 1;
+        expect(slot.set(n, 0, len, three, 0, 1, false)).toBe(true);
+        // The plain path is taken from 4 limbs (12 bytes) up; below that the key is prepared as before.
+        expect(slot.montgomery, `len ${len}`).toBe(len * 8 <= 66);
+        const nMinus1 = bigIntToBytes(bytesToBigInt(n) - 1n, len);
+        const sigs = [new Uint8Array(len), bigIntToBytes(1n, len), nMinus1];
+        for (let i = 0; i < 6; i++) {
+          const sig = randomBelow(n);
+          if (len > 1) sig[0] = Math.min(sig[0]!, top - 1);
+          if (bytesToBigInt(sig) < bytesToBigInt(n)) sigs.push(sig);
+        }
+        for (const sig of sigs) {
+          expect(engine.recover(sig, 0, len, slot, out, 0)).toBe(true);
+          expect(toHex(out, 0, len), `len ${len} top ${top} sig ${toHex(sig)}`).toBe(toHex(rsaRecoverBigInt(sig, n, three)!));
+        }
+      }
+    }
+    // e = 65537 ignores precompute = false (square-and-multiply needs R²); a later set() with the
+    // default prepares the same slot again.
+    const k = keys[3]!;
+    expect(slot.set(k.n, 0, k.n.length, k.exp, 0, k.exp.length, false)).toBe(true);
+    expect(slot.montgomery).toBe(true);
+    const sig = randomBelow(k.n);
+    expect(engine.recover(sig, 0, sig.length, slot, out, 0)).toBe(true);
+    expect(toHex(out, 0, k.n.length)).toBe(toHex(rsaRecoverBigInt(sig, k.n, k.exp)!));
+    const k3 = keys[2]!;
+    expect(slot.set(k3.n, 0, k3.n.length, k3.exp, 0, 1, false)).toBe(true);
+    expect(slot.montgomery).toBe(false);
+    expect(slot.set(k3.n, 0, k3.n.length, k3.exp, 0, 1)).toBe(true);
+    expect(slot.montgomery).toBe(true);
+  });
+
   it('modPow agrees with known small values', () => {
     expect(modPow(4n, 13n, 497n)).toBe(445n);
     expect(modPow(7n, 0n, 13n)).toBe(1n);

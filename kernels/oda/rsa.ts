@@ -116,6 +116,77 @@ function montMul(a: Float64Array, b: Float64Array, n: Float64Array, s: number, n
   for (let k = 0; k < s; k++) out[k] = u[k]!;
 }
 
+/** a[off, off+s) ≥ b[0, s). */
+function geqAt(a: Float64Array, off: number, b: Float64Array, s: number): boolean {
+  for (let i = s - 1; i >= 0; i--) {
+    if (a[off + i] !== b[i]) return a[off + i]! > b[i]!;
+  }
+  return true;
+}
+
+/**
+ * out = a·b mod n without Montgomery form (a, b < n, s ≥ 4): a product-scanning schoolbook product
+ * into `p` (2s+1 limbs scratch), then s reduction steps from the top, each removing one limb with a
+ * quotient estimated from the top four limbs in floating point (as in `shiftMod`: the (s+1)-limb
+ * window is < n·B, so the estimate is off by at most one; fix-ups handle that). `out` may alias `a`
+ * or `b`. Needs nothing precomputed but n, so a key that is used once (the ICC key: one SDAD per
+ * tap) skips R² and R³ entirely — see `RsaKey.set(…, precompute)`.
+ */
+function mulModPlain(a: Float64Array, b: Float64Array, n: Float64Array, s: number, p: Float64Array, out: Float64Array): void {
+  // Product: column i sums ≤ s products < 2^44 (< 2^51 for s ≤ 94) plus a carry < 2^30: exact.
+  let acc = 0;
+  for (let i = 0; i < 2 * s - 1; i++) {
+    const lo = i < s ? 0 : i - s + 1;
+    const hi = i < s ? i : s - 1;
+    for (let j = lo; j <= hi; j++) acc += a[j]! * b[i - j]!;
+    const c = Math.floor(acc * INV_BASE);
+    p[i] = acc - c * BASE;
+    acc = c;
+  }
+  p[2 * s - 1] = acc; // a·b < n² < B^(2s)
+  p[2 * s] = 0;
+  const nTop = ((n[s - 1]! * BASE + n[s - 2]!) * BASE + n[s - 3]!) * BASE + n[s - 4]!;
+  // Window p[w, w+s] (s+1 limbs) < n·B: true for w = s−1 since a·b/B^(s−1) < n·(n/B^(s−1)) < n·B,
+  // and each step leaves a remainder < n in p[w, w+s) before the next lower limb joins it.
+  for (let w = s - 1; w >= 0; w--) {
+    const yTop = ((p[w + s]! * BASE + p[w + s - 1]!) * BASE + p[w + s - 2]!) * BASE + p[w + s - 3]!;
+    const q = Math.floor((yTop * BASE) / nTop);
+    let top = p[w + s]!;
+    if (q > 0) {
+      let borrow = 0;
+      for (let i = 0; i < s; i++) {
+        const v = p[w + i]! - q * n[i]! + borrow;
+        borrow = Math.floor(v * INV_BASE);
+        p[w + i] = v - borrow * BASE;
+      }
+      top += borrow;
+    }
+    while (top < 0) {
+      let cc = 0;
+      for (let i = 0; i < s; i++) {
+        const v = p[w + i]! + n[i]! + cc;
+        cc = v >= BASE ? 1 : 0;
+        p[w + i] = v - cc * BASE;
+      }
+      top += cc;
+    }
+    while (top > 0 || geqAt(p, w, n, s)) {
+      let bb = 0;
+      for (let i = 0; i < s; i++) {
+        let d = p[w + i]! - n[i]! - bb;
+        if (d < 0) {
+          d += BASE;
+          bb = 1;
+        } else bb = 0;
+        p[w + i] = d;
+      }
+      top -= bb;
+    }
+    p[w + s] = 0;
+  }
+  for (let k = 0; k < s; k++) out[k] = p[k]!;
+}
+
 /** x = 2x mod n (x < n). */
 function doubleMod(x: Float64Array, n: Float64Array, s: number): void {
   let c = 0;
@@ -205,6 +276,11 @@ export class RsaKey {
   readonly r2: Float64Array;
   /** R³ mod n (lets e = 3 skip the conversion into Montgomery form). */
   readonly r3: Float64Array;
+  /**
+   * True when R² (and R³ for e = 3) are ready, i.e. `recover` uses Montgomery products; false for a
+   * key set with `precompute = false` (e = 3 only), which `recover` cubes with `mulModPlain`.
+   */
+  montgomery = false;
   private readonly m: Float64Array;
   private readonly u: Float64Array;
 
@@ -229,14 +305,23 @@ export class RsaKey {
     this.byteLength = 0;
     this.exponent = 0;
     this.limbs = 0;
+    this.montgomery = false;
   }
 
   /**
    * Loads modulus `mod[mOff, mOff+mLen)` and exponent `exp[eOff, eOff+eLen)`; precomputes n' and
    * R² mod n. Returns false (key cleared) when the modulus is empty, even, longer than maxBytes, has
    * a leading zero byte, or the exponent is not 3 or 65537 (EMV Book 2 §5.1, §6.1).
+   *
+   * `precompute = false` skips R² / R³ for e = 3 (ignored for e = 65537 and moduli under 4 limbs):
+   * for a key used for one signature, as the ICC key is (one SDAD per tap). Measured (2-core machine,
+   * Node 20.20, load ~2.5, same process, same 1024-bit e = 3 key): set with R² + R³ 24.4 µs + Montgomery
+   * recovery 30.9 µs = 55 µs, vs set without 0.8 µs + plain recovery 46.3 µs = 47 µs. A plain recovery
+   * alone is slower than a Montgomery one (1408: 68 vs 48 µs), so keys reused across taps (CA keys,
+   * cached issuer keys) keep the default. In the kernel (bench/kernel.bench.ts, debit-ec fDDA,
+   * alternating runs): 6.3k / 7.2k taps/s before, 9.7k / 10.1k after.
    */
-  set(mod: Uint8Array, mOff: number, mLen: number, exp: Uint8Array, eOff: number, eLen: number): boolean {
+  set(mod: Uint8Array, mOff: number, mLen: number, exp: Uint8Array, eOff: number, eLen: number, precompute = true): boolean {
     this.clear();
     if (mLen < 1 || mLen > this.maxBytes || mod[mOff] === 0 || (mod[mOff + mLen - 1]! & 1) === 0) return false;
     if (eLen < 1 || eLen > 3) return false;
@@ -249,8 +334,11 @@ export class RsaKey {
     const s = limbsFor(mLen);
     loadLimbs(mod, mOff, mLen, this.n, s);
     this.nPrime = negInverse(this.n[0]!);
-    this.computeR2(s, mod[mOff]!, mLen);
-    if (e === 3) montMul(this.r2, this.r2, this.n, s, this.nPrime, this.m, this.u, this.r3); // R⁴/R = R³
+    if (precompute || e !== 3 || s < 4) {
+      this.computeR2(s, mod[mOff]!, mLen);
+      if (e === 3) montMul(this.r2, this.r2, this.n, s, this.nPrime, this.m, this.u, this.r3); // R⁴/R = R³
+      this.montgomery = true;
+    }
     this.limbs = s;
     this.exponent = e;
     this.byteLength = mLen;
@@ -308,9 +396,11 @@ export class RsaEngine {
   private readonly m: Float64Array;
   private readonly u: Float64Array;
   private readonly one: Float64Array;
+  private readonly p: Float64Array;
 
   constructor(readonly maxBytes = 256) {
     const maxLimbs = limbsFor(maxBytes);
+    this.p = new Float64Array(2 * maxLimbs + 1);
     this.a = new Float64Array(maxLimbs);
     this.aM = new Float64Array(maxLimbs);
     this.x = new Float64Array(maxLimbs);
@@ -335,7 +425,11 @@ export class RsaEngine {
     const x = this.x;
     const np = key.nPrime;
     const e = key.exponent;
-    if (e === 3) {
+    if (!key.montgomery) {
+      // e = 3 without R² / R³ (RsaKey.set precompute = false): S·S mod n, then ·S mod n.
+      mulModPlain(a, a, n, s, this.p, x);
+      mulModPlain(x, a, n, s, this.p, x);
+    } else if (e === 3) {
       // Three products instead of four: S·S/R, ·S/R → S³/R², ·R³/R → S³.
       montMul(a, a, n, s, np, m, u, x);
       montMul(x, a, n, s, np, m, u, x);
