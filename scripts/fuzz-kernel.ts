@@ -13,7 +13,7 @@
  * Seeded (mulberry32): a failing run is reproducible from the seed and its run number.
  */
 import { createCard } from '../hal/virtual/personalities.js';
-import { Action, KernelFailure, QuickPassKernel, outcomeName, reasonName } from '../kernels/qpboc/index.js';
+import { Action, KernelFailure, Outcome, QuickPassKernel, outcomeName, reasonName } from '../kernels/qpboc/index.js';
 import { fromHex } from '../kernels/util/hex.js';
 import { FakeOda, FIXED_CLOCK, FIXED_UN, commandKey, offlineConfig, onlineConfig } from '../test/kernel-fixtures.js';
 import { baseCards, fuzzHook, mutate, prng } from '../test/kernel-fuzz-cases.js';
@@ -77,6 +77,8 @@ for (let i = 0; i < targets.length; i++) for (let w = 0; w < targets[i]!.weight;
 const rnd = prng(SEED);
 const histogram = new Map<string, number>();
 const perTarget = new Map<string, number>();
+/** Approved taps per card: shows that unmutated and harmlessly mutated fDDA/SDA/DDA/SM2 taps still verify end to end. */
+const approvedPer = new Map<string, number>();
 let exceptions = 0;
 let hangs = 0;
 let removals = 0;
@@ -121,6 +123,7 @@ for (let run = 0; run < RUNS; run++) {
     if (k.action !== Action.Done) throw new Error('kernel not done after the loop');
     const key = `${outcomeName(k.outcome)} / ${reasonName(k.reason)}`;
     histogram.set(key, (histogram.get(key) ?? 0) + 1);
+    if (k.outcome === Outcome.Approved) approvedPer.set(t.name, (approvedPer.get(t.name) ?? 0) + 1);
   } catch (e) {
     exceptions++;
     if (firstFailures.length < 10) firstFailures.push(`exception: run ${run} (${t.name}, seed ${SEED}) at step ${step}: ${(e as Error).stack ?? e}`);
@@ -132,7 +135,7 @@ for (let run = 0; run < RUNS; run++) {
 const secs = (performance.now() - t0) / 1000;
 console.log(`kernel fuzz: seed ${SEED}, ${RUNS.toLocaleString('en')} runs in ${secs.toFixed(1)} s (${Math.round(RUNS / secs).toLocaleString('en')} runs/s, Node ${process.version})`);
 console.log(`  exceptions ${exceptions} · hangs (> ${MAX_STEPS} exchanges) ${hangs} · card removals ${removals.toLocaleString('en')} · mutated responses ${mutatedResponses.toLocaleString('en')}`);
-console.log(`  cards: ${[...perTarget].map(([n, c]) => `${n} ${c}`).join(', ')}`);
+console.log(`  cards (runs / approved): ${[...perTarget].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([n, c]) => `${n} ${c}/${approvedPer.get(n) ?? 0}`).join(', ')}`);
 console.log(`  outcome / reason histogram (${histogram.size} distinct):`);
 for (const [key, c] of [...histogram].sort((a, b) => b[1] - a[1])) console.log(`    ${String(c).padStart(9)}  ${key}`);
 for (const f of firstFailures) console.log('  ' + f);
