@@ -19,3 +19,6 @@ export { ensureQuickackRoute, hasQuickackRoute, QUICKACK_HOST } from './virtual/
 // The PC/SC adapter: importing it does not load pcsclite (openPcsc does, lazily).
 export { openPcsc, PcscService, PcscReader, PcscSession, readerKind } from './pcsc/index.js';
 export type { PcscOptions, PcscReaderInfo, PcscReaderKind, ReaderMatch, PcscConnectOptions, PcscDisposition } from './pcsc/index.js';
+// The USB-HID adapter: importing it does not load node-hid (openHidReader does, lazily).
+export { openHidReader, HidReader, HidSession, shanfuFraming, HidFramingError, HidFirmwareEmulator, emulatorBackend, loadNodeHid, udevRule } from './hid/index.js';
+export type { HidReaderOptions, HidFraming, HidDecoder, HidRequest, HidResponse, HidCommand, HidStatus, LedColor, BuzzerPattern, HidDevice, HidDeviceInfo, HidBackend, HidFirmwareOptions } from './hid/index.js';
