@@ -147,6 +147,20 @@ describe('HidReader', () => {
     expect(hex(rx.subarray(n - 2, n))).toBe('9000');
   });
 
+  it('retries the session open when the firmware garbles the field-on answer (the card stays on the reader)', async () => {
+    const { fw, open } = setup();
+    reader = await open();
+    fw.garbageCommand = 'field';
+    fw.garbageResponses = 1;
+    const ac = new AbortController();
+    const limit = setTimeout(() => ac.abort(new Error('waitForCard did not retry')), 2000);
+    fw.present(new ConformanceCard());
+    const s = await reader.waitForCard(ac.signal).finally(() => clearTimeout(limit));
+    expect(fw.garbageResponses).toBe(0);
+    const n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+    expect(hex(rx.subarray(0, n))).toBe(hex(FCI_PPSE) + '9000');
+  });
+
   it("rejects 'timeout' when the firmware is slow, and the session works once it is fast again", async () => {
     const { fw, open } = setup({ responseTimeoutMs: 40 });
     reader = await open();

@@ -32,9 +32,9 @@ export interface HidBackend {
   open(path: string): HidDevice;
 }
 
-/** The udev rule that lets a non-root user (group plugdev) open the reader's hidraw node. */
-export function udevRule(vendorId: number): string {
-  return `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${hex4(vendorId)}", MODE="0660", GROUP="plugdev"`;
+/** The udev rule that lets a non-root user (group plugdev) open the reader's hidraw node (XXXX: any vendor id to fill in). */
+export function udevRule(vendorId?: number): string {
+  return `SUBSYSTEM=="hidraw", ATTRS{idVendor}=="${vendorId === undefined ? 'XXXX' : hex4(vendorId)}", MODE="0660", GROUP="plugdev"`;
 }
 
 export function hex4(n: number): string {
@@ -61,7 +61,7 @@ export async function loadNodeHid(): Promise<HidBackend> {
       'hid.unavailable',
       'USB-HID support needs the optional package node-hid, which is not installed or did not build. ' +
         'Install the hidraw headers (Debian/Ubuntu: apt-get install libudev-dev libusb-1.0-0-dev), then run `npm install node-hid@3.3.0`; ' +
-        `to use the reader without root add a udev rule such as ${udevRule(0x1234).replace('1234', 'XXXX')} ` +
+        `to use the reader without root add the udev rule ${udevRule()} with your reader's vendor id ` +
         `(file /etc/udev/rules.d/99-shanfu-hid.rules, then \`udevadm control --reload && udevadm trigger\`). Cause: ${(e as Error).message}`,
       { cause: e },
     );

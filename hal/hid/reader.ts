@@ -139,7 +139,7 @@ export class HidReader implements Reader, ReaderMonitor, LedCapability, BuzzerCa
           this.session = new HidSession(this, link, gen, atr);
           return this.session;
         }
-        // The card or the device went away meanwhile: wait for the next change.
+        // The card or the device went away meanwhile, or the firmware did not answer: next poll round.
       }
       await this.nextChange(signal);
     }
@@ -250,6 +250,8 @@ export class HidReader implements Reader, ReaderMonitor, LedCapability, BuzzerCa
         }
       }
     } finally {
+      // Waiters re-check every round, so a failed field-on (slow firmware) is retried, not stuck.
+      this.wake();
       this.schedule();
     }
   }
