@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextEvent, runReaderConformance } from '../hal/conformance/suite.js';
 import { ConformanceCard, FCI_PPSE, LONG_DATA, SELECT_PPSE } from '../hal/conformance/test-card.js';
 import { emulatorBackend, HidFirmwareEmulator } from '../hal/hid/firmware-emulator.js';
-import { openHidReader, type HidReader, type HidReaderOptions } from '../hal/hid/reader.js';
+import { openHidReader, type HidReader, type HidReaderOptions, type HidSession } from '../hal/hid/reader.js';
 import { packetize, REPORT_SIZE, shanfuFraming } from '../hal/hid/framing.js';
 import { hasBuzzer, hasDisplay, hasLed, TransportError, type ReaderEvent } from '../hal/transport.js';
 import type { CardEmulator } from '../hal/virtual/emulator.js';
@@ -63,10 +63,13 @@ describe('HidReader', () => {
     return r.waitForCard();
   }
 
-  it('runs a QuickPass card (debit-ec): SELECT PPSE through the framing answers an FCI with 9000', async () => {
+  it('runs a QuickPass card (debit-ec): the session has its ATR and UID, SELECT PPSE answers an FCI with 9000', async () => {
     const { fw, open } = setup();
     reader = await open();
-    const s = await tapped(fw, reader, createCard('debit-ec'));
+    const card = createCard('debit-ec');
+    const s = (await tapped(fw, reader, card)) as HidSession;
+    expect(hex(s.atr)).toBe(hex(card.atr));
+    expect(hex(s.uid)).toBe(hex(fw.uid));
     const n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
     expect(rx[0]).toBe(0x6f);
     expect(hex(rx.subarray(n - 2, n))).toBe('9000');

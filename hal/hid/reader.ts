@@ -132,11 +132,11 @@ export class HidReader implements Reader, ReaderMonitor, LedCapability, BuzzerCa
       const link = this.link;
       if (this.card && link) {
         const gen = this.generation;
-        const atr = this.card.atr;
+        const { atr, uid } = this.card;
         const res = await link.request({ command: 'field', on: true }).catch((e: TransportError) => e);
         if (res instanceof TransportError && res.code === 'closed' && this.closed) throw res;
         if (!(res instanceof Error) && res.status === 'ok' && gen === this.generation) {
-          this.session = new HidSession(this, link, gen, atr);
+          this.session = new HidSession(this, link, gen, atr, uid);
           return this.session;
         }
         // The card or the device went away meanwhile, or the firmware did not answer: next poll round.
@@ -318,8 +318,11 @@ export class HidSession implements CardSession {
     /** @internal */ readonly link: HidLink,
     /** @internal */ readonly generation: number,
     readonly atr: Uint8Array,
+    /** The card's UID as the reader's anticollision saw it (from the poll answer). */
+    readonly uid: Uint8Array,
   ) {
     this.atr = atr.slice();
+    this.uid = uid.slice();
     this.raw = (capdu) => this.reader.exchange(this, capdu);
   }
 
