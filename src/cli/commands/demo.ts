@@ -26,7 +26,7 @@ const PASSENGERS: Passenger[] = [
   { card: 'phone-wallet', note: 'phone wallet (consumer-device CVM)' },
   { card: 'ec-only', note: 'electronic-cash-only card' },
   { card: 'quasi-credit', note: 'quasi-credit card' },
-  { card: 'two-aids', note: 'card with two applications' },
+  { card: 'two-aids', note: 'two applications: credit (priority 1, no EC) is chosen, declined offline' },
   { card: 'debit-ec', note: 'pulled away during the records, then taps again', pullAwayAtCommand: 5 },
   { card: 'ec-low-balance', note: 'balance too low for offline' },
   { card: 'expired', note: 'expired card' },
