@@ -23,6 +23,7 @@ const commands: Record<string, () => Promise<Command>> = {
   apdu: () => import('./commands/apdu.js').then((m) => m.command),
   sim: () => import('./commands/sim.js').then((m) => m.command),
   oda: () => import('./commands/oda.js').then((m) => m.command),
+  watch: () => import('./commands/watch.js').then((m) => m.command),
 };
 
 /** Registers a command (used by the modules that add commands). */
