@@ -212,6 +212,44 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
   });
 
+  describe('pcscd killed and restarted mid-session', () => {
+    it('fails the exchange with a typed service/reader fault, keeps the process alive, and the next tap works', async (ctx) => {
+      if (!env?.child) ctx.skip(); // a pcscd we did not start is never killed
+      const { ConformanceCard } = await import('../hal/conformance/test-card.js');
+      const bridge = new VpcdBridge(new ConformanceCard(), { host, maxBackoffMs: 500 });
+      bridge.present();
+      const service = await openPcsc({ maxBackoffMs: 500 });
+      const events: ReaderEvent['type'][] = [];
+      const off = service.subscribe((e) => e.reader === READER && events.push(e.type));
+      try {
+        const reader = await service.waitForReader(READER);
+        const s = await reader.waitForCard();
+        const rx = new Uint8Array(512);
+        expect(await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx)).toBeGreaterThan(2);
+
+        await env!.kill();
+        const err = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(TransportError);
+        expect(['service-unavailable', 'reader-removed']).toContain((err as TransportError).code);
+        expect((err as TransportError).isCardFault).toBe(false);
+        await s.disconnect();
+
+        await env!.start();
+        const s2 = await reader.waitForCard(AbortSignal.timeout(15_000));
+        const n = await s2.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+        expect(hex(rx.subarray(n - 2, n))).toBe('9000');
+        await s2.disconnect();
+        expect(service.contexts).toBeGreaterThanOrEqual(2);
+        expect(events).toContain('reader-detached');
+        expect(events.lastIndexOf('reader-attached')).toBeGreaterThan(events.indexOf('reader-detached'));
+      } finally {
+        off();
+        await bridge.stop();
+        await service.close();
+      }
+    });
+  });
+  // Last in the file: it runs after the pcscd restart above, against the restarted pcscd.
   describe('`shanfu sim` and a full QuickPass tap through pcsclite', () => {
     // The virtual card runs in another process, as a user runs it: `shanfu sim --card debit-ec`.
     let sim: ChildProcess | undefined;
@@ -251,44 +289,6 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       const pay = await run(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'pay', '--reader', READER, '--amount', '1.00', '--json', '--wait', '20']);
       expect(pay.status, pay.stderr).toBe(0);
       expect(JSON.parse(pay.stdout)).toMatchObject({ outcome: 'Approved', atc: 2, balanceAfter: '497.00' });
-    });
-  });
-
-  describe('pcscd killed and restarted mid-session', () => {
-    it('fails the exchange with a typed service/reader fault, keeps the process alive, and the next tap works', async (ctx) => {
-      if (!env?.child) ctx.skip(); // a pcscd we did not start is never killed
-      const { ConformanceCard } = await import('../hal/conformance/test-card.js');
-      const bridge = new VpcdBridge(new ConformanceCard(), { host, maxBackoffMs: 500 });
-      bridge.present();
-      const service = await openPcsc({ maxBackoffMs: 500 });
-      const events: ReaderEvent['type'][] = [];
-      const off = service.subscribe((e) => e.reader === READER && events.push(e.type));
-      try {
-        const reader = await service.waitForReader(READER);
-        const s = await reader.waitForCard();
-        const rx = new Uint8Array(512);
-        expect(await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx)).toBeGreaterThan(2);
-
-        await env!.kill();
-        const err = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx).catch((e: unknown) => e);
-        expect(err).toBeInstanceOf(TransportError);
-        expect(['service-unavailable', 'reader-removed']).toContain((err as TransportError).code);
-        expect((err as TransportError).isCardFault).toBe(false);
-        await s.disconnect();
-
-        await env!.start();
-        const s2 = await reader.waitForCard(AbortSignal.timeout(15_000));
-        const n = await s2.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
-        expect(hex(rx.subarray(n - 2, n))).toBe('9000');
-        await s2.disconnect();
-        expect(service.contexts).toBeGreaterThanOrEqual(2);
-        expect(events).toContain('reader-detached');
-        expect(events.lastIndexOf('reader-attached')).toBeGreaterThan(events.indexOf('reader-detached'));
-      } finally {
-        off();
-        await bridge.stop();
-        await service.close();
-      }
     });
   });
 });
