@@ -175,6 +175,24 @@ describe('RecordingReader + ReplayReader on a real kernel tap', () => {
     expect(rep.exchanges.map((e) => hex(e.capdu))).toEqual(trace!.exchanges.map((e) => e.c));
   });
 
+  it('freezes the inputs of a tap at disconnect, and a throwing onTrace does not fail the disconnect', async () => {
+    const virtual = new VirtualReader();
+    const rec = new RecordingReader(virtual, {
+      onTrace: () => {
+        throw new Error('sink down');
+      },
+    });
+    virtual.present(createCard('debit-ec'));
+    const s = await rec.waitForCard();
+    rec.setInputs({ amount: 1 });
+    const warned = new Promise((resolve) => process.once('warning', resolve));
+    await s.disconnect();
+    expect(String(await warned)).toContain('sink down');
+    rec.setInputs({ amount: 2 });
+    expect(rec.trace()!.inputs).toEqual({ amount: 1 });
+    await rec.close();
+  });
+
   it('forwards the reader monitor of the wrapped reader', async () => {
     const virtual = new VirtualReader();
     const rec = new RecordingReader(virtual);

@@ -2,7 +2,8 @@
  * RecordingReader: a transparent Reader around another one that writes a trace of every session
  * (DESIGN.md "One trace format"). Each session's exchanges are recorded — faults as `error` — and
  * the trace is handed to `onTrace` when the session disconnects; `trace()` gives the current (or
- * last) session's trace at any time. R-APDUs are masked (./mask.ts) unless `mask: false`.
+ * last) session's trace at any time. Inputs from `setInputs` are frozen into a session's trace when
+ * it disconnects. R-APDUs are masked (./mask.ts) unless `mask: false`.
  */
 import { TransportError, type CardSession, type Reader, type ReaderEvent, type ReaderMonitor } from '../transport.js';
 import { TRACE_FORMAT, TRACE_VERSION, toHex, type Trace, type TraceExchange, type TraceInputs } from './format.js';
@@ -75,7 +76,7 @@ export class RecordingReader implements Reader {
       reader: this.name,
       atr: toHex(s.atr),
       startedAt: s.startedAt,
-      inputs: { ...this.inputs },
+      inputs: { ...(s.inputs ?? this.inputs) },
       masked: this.mask,
       exchanges: s.exchanges.map((e) => ({ ...e, r: e.r === null || !this.mask ? e.r : toHex(maskResponse(Buffer.from(e.r, 'hex'))) })),
     };
@@ -83,13 +84,22 @@ export class RecordingReader implements Reader {
 
   /** @internal */
   emitTrace(s: RecordingSession): void {
-    this.onTrace?.(this.buildTrace(s));
+    s.inputs = { ...this.inputs }; // frozen: later setInputs calls belong to later taps
+    if (!this.onTrace) return;
+    try {
+      this.onTrace(this.buildTrace(s));
+    } catch (e) {
+      // A failing sink must not turn a good disconnect into a transport fault.
+      process.emitWarning(`shanfu: RecordingReader onTrace threw: ${(e as Error)?.stack ?? String(e)}`);
+    }
   }
 }
 
 class RecordingSession implements CardSession {
   readonly startedAt = new Date().toISOString();
   readonly exchanges: TraceExchange[] = [];
+  /** The inputs as they were at disconnect; undefined while the session is open. */
+  inputs: TraceInputs | undefined;
   private readonly t0 = process.hrtime.bigint();
   private done = false;
 
