@@ -97,3 +97,30 @@ describe('maskResponse', () => {
     for (const s of ['9000', '6A82', '0102035A9000', '5A0A62284812345678900018']) expect(x(maskResponse(h(s)))).toBe(s);
   });
 });
+
+describe('ReplayReader edges', () => {
+  it("opens a fresh session per waitForCard; aborted signal, closed reader, disconnected session and small rx are rejected", async () => {
+    const { ReplayReader } = await import('../hal/trace/index.js');
+    const r = new ReplayReader(serializeTrace(base()));
+    expect(r.name).toBe('replay: r');
+    const ac = new AbortController();
+    ac.abort();
+    await expect(r.waitForCard(ac.signal)).rejects.toMatchObject({ name: 'AbortError' });
+    const tx = h('00A404000E325041592E5359532E444446303100');
+    for (let n = 0; n < 2; n++) {
+      const s = await r.waitForCard();
+      expect(x(s.atr)).toBe('3B8001');
+      await expect(s.transceive(tx, tx.length, new Uint8Array(1))).rejects.toMatchObject({ code: 'response-too-long' });
+    }
+    const s = await r.waitForCard();
+    const rx = new Uint8Array(16);
+    expect(await s.transceive(tx, tx.length, rx)).toBe(2);
+    await expect(s.transceive(h('80A8000002830000'), 8, rx)).rejects.toMatchObject({ code: 'card-removed', message: expect.stringContaining('exchange 1') });
+    await expect(s.transceive(tx, tx.length, rx)).rejects.toMatchObject({ code: 'card-removed', message: expect.stringContaining('trace ends') });
+    await s.disconnect();
+    await s.disconnect();
+    await expect(s.transceive(tx, tx.length, rx)).rejects.toMatchObject({ code: 'closed' });
+    await r.close();
+    await expect(r.waitForCard()).rejects.toMatchObject({ code: 'closed' });
+  });
+});
