@@ -14,6 +14,7 @@ import { Afl, AflWalker, parseAfl } from '../kernels/emv/afl.js';
 import { readAmount, readYymmdd } from '../kernels/emv/bcd.js';
 import { fromHex } from '../kernels/util/hex.js';
 import { ownSamples, traceResponses } from './samples.js';
+import { walk as walkResponse } from './tlv.bench.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) {
@@ -47,24 +48,8 @@ function bytesPerOp(fn: (i: number) => number, n: number): number {
   return best / n;
 }
 
-/** One walk: every object of one response, descending into templates, touching each value. */
-function walk(i: number): number {
-  const buf = bufs[i % bufs.length]!;
-  const c = cursor;
-  c.reset(buf);
-  let acc = 0;
-  for (;;) {
-    if (c.next()) {
-      if (c.constructed) {
-        if (!c.enter()) return -2;
-      } else if (c.length > 0) acc += buf[c.valueOffset]!;
-      continue;
-    }
-    if (c.error !== 0) return acc;
-    if (c.depth === 0) return acc;
-    c.leave();
-  }
-}
+/** One walk of response `i` (the same walk the tlv bench times). */
+const walk = (i: number): number => walkResponse(bufs[i % bufs.length]!);
 
 const store = new TagStore(4096, 128);
 const tagStore = (i: number): number => {

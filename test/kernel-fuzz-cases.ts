@@ -6,18 +6,7 @@
 import type { KernelHook } from '../kernels/qpboc/index.js';
 import { fromHex } from '../kernels/util/hex.js';
 import { AID_CREDIT, AID_DEBIT, REC_1_1, REC_2_1, REC_2_2, fci, gpo, ppse, tlv } from './kernel-fixtures.js';
-
-/** mulberry32: a small seeded PRNG so every failure is reproducible from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from './prng.js';
 
 export const SWS = [0x9000, 0x6283, 0x6985, 0x6984, 0x6986, 0x6a82, 0x6a83, 0x6a80, 0x6d00, 0x6700, 0x6100];
 

@@ -12,22 +12,12 @@ import { TagStore, TAG_STORE_FULL } from '../kernels/emv/tag-store.js';
 import { buildDolData, dolDataLength } from '../kernels/emv/dol.js';
 import { Afl, AflWalker, parseAfl } from '../kernels/emv/afl.js';
 import { ownSamples, traceResponses } from '../bench/samples.js';
+import { prng } from './prng.js';
 
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 100);
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 const CODES = new Set<number>(Object.values(TlvError));
 
-/** mulberry32: a small seeded PRNG, so every failure can be replayed from (seed, case). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Offsets of every length field in a well-formed buffer (for targeted length mutations). */
 function lengthOffsets(buf: Uint8Array): number[] {

@@ -30,14 +30,7 @@ export const command: Command = {
     if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError('--timeout: expected milliseconds > 0');
     const name = stringOption(options, 'reader');
     const { openPcsc } = await import('../../../hal/pcsc/index.js');
-    let service;
-    try {
-      service = await openPcsc();
-    } catch (e) {
-      if (!(e instanceof ShanfuError)) throw e;
-      console.error(`shanfu apdu: ${e.message}`);
-      return 1;
-    }
+    const service = await openPcsc(); // a ShanfuError (pcscd or pcsclite missing) is reported by main: exit 2
     const signal = AbortSignal.timeout(timeout);
     const exchanges: { capdu: string; rapdu: string; sw: string }[] = [];
     try {

@@ -1,6 +1,5 @@
 import type { Command } from '../main.js';
 import { parseArgs } from '../args.js';
-import { ShanfuError } from '../../../kernels/util/errors.js';
 
 const usage = `usage: shanfu readers [--json]
 
@@ -15,14 +14,7 @@ export const command: Command = {
   async run(args) {
     const { options } = parseArgs(args, ['json']);
     const { openPcsc } = await import('../../../hal/pcsc/index.js');
-    let service;
-    try {
-      service = await openPcsc();
-    } catch (e) {
-      if (!(e instanceof ShanfuError)) throw e;
-      console.error(`shanfu readers: ${e.message}`);
-      return 1;
-    }
+    const service = await openPcsc(); // a ShanfuError (pcscd or pcsclite missing) is reported by main: exit 2
     try {
       await service.settled(1000);
       const list = service.readers().map((r) => ({ ...r, atr: r.atr ? Buffer.from(r.atr).toString('hex').toUpperCase() : undefined }));
