@@ -1,6 +1,7 @@
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
+import { formatMoney, parseAmount } from '../amount.js';
 import { toHex } from '../../../kernels/util/hex.js';
 import { Outcome, QuickPassKernel, reasonName, type DenyList } from '../../../kernels/qpboc/index.js';
 import { defaultConfig } from '../../config/terminal-config.js';
@@ -55,7 +56,7 @@ class TimedCard implements CardEmulator {
   }
 }
 
-const money = (minor: number) => `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
+const money = (minor: number) => formatMoney(minor) ?? '-';
 const quantile = (sorted: number[], q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : 0);
 
 export const command: Command = {
@@ -66,9 +67,7 @@ export const command: Command = {
     const taps = Number(stringOption(options, 'taps') ?? '60');
     if (!Number.isInteger(taps) || taps < 1) throw new UsageError('--taps: a positive integer');
     const fareText = stringOption(options, 'fare') ?? '2.00';
-    if (!/^\d{1,6}(\.\d{1,2})?$/.test(fareText)) throw new UsageError(`--fare: '${fareText}' is not an amount like 2.00`);
-    const [yuan, fen = ''] = fareText.split('.');
-    const fare = Number(yuan) * 100 + Number(fen.padEnd(2, '0'));
+    const fare = parseAmount(fareText, '--fare');
     const quiet = !!options.quiet;
 
     const { createCard, loadPersonality } = await import('../../../hal/virtual/personalities.js');

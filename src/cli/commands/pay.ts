@@ -3,6 +3,7 @@ import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
 import { commandName } from '../apdu-names.js';
+import { formatMoney, parseAmount } from '../amount.js';
 import { toHex, fromHex } from '../../../kernels/util/hex.js';
 import { CRYPTOGRAM_NAMES, Outcome, QuickPassKernel, reasonName, REASONS } from '../../../kernels/qpboc/index.js';
 import { defaultConfig, validateConfig, type TerminalConfig } from '../../config/terminal-config.js';
@@ -25,13 +26,6 @@ One contactless tap, printing the outcome, every APDU with its name and the time
   --un HEX8         the unpredictable number 9F37 (default: from a CSPRNG)
   --latency         wait the card's simulated time on the air (ISO 14443 at 106 kbit/s + processing)
 Exit status: 0 approved or online request, 1 any other outcome, 2 unusable input.`;
-
-/** Parses "2.00" / "2" / "0.5" into minor units (fen), exactly (no floating point). */
-export function parseAmount(text: string): number {
-  const m = /^(\d{1,10})(?:\.(\d{1,2}))?$/.exec(text);
-  if (!m) throw new UsageError(`--amount: '${text}' is not an amount like 2.00`);
-  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
-}
 
 function loadConfig(path: string | undefined): TerminalConfig {
   if (!path) return withTestPki(defaultConfig());
@@ -95,7 +89,7 @@ function clockFor(date: string | undefined, time: string | undefined, tzMinutes:
 /** Outcome names as the JSON contract spells them: Approved, Declined, OnlineRequest, … */
 const OUTCOME_KEYS = Object.keys(Outcome) as (keyof typeof Outcome)[];
 
-const money = (minor: number) => (minor < 0 ? null : `${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`);
+const money = formatMoney;
 
 export const command: Command = {
   summary: 'one tap against a virtual card: outcome, APDUs, timing',
