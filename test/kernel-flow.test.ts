@@ -453,8 +453,10 @@ describe('processing restrictions (EMV Book 3 §10.4) and the deny list', () => 
       },
     };
     const k = kernel(cfg);
-    runScript(k, defaultScript(), { amount: 1000 });
+    const log = runScript(k, defaultScript(), { amount: 1000 });
     expect(seen).toEqual(['6212345678901234/1']);
+    // PAN + PSN came with the GPO: declined before the records, so the card never commits the debit.
+    expect(keys(log)).toEqual(['PPSE', 'SELECT ' + AID_DEBIT, 'GPO']);
     expect(k.outcome).toBe(Outcome.Declined);
     expect(reasonName(k.reason)).toBe('deny-list');
     expect(k.tvr[0]! & 0x10).toBe(0x10);
@@ -686,6 +688,21 @@ describe('profile hooks (DESIGN.md extension points)', () => {
     runScript(k, defaultScript(), { amount: 1 });
     expect([k.outcome, reasonName(k.reason)]).toEqual([Outcome.EndApplication, 'hook-failed']);
     expect(() => k.setAmount(1)).toThrow(/beforeGpo/);
+  });
+
+  it('afterGpo may end the tap with its own outcome (endTap): no record is read, so the card does not commit', () => {
+    const hook: KernelHook = {
+      afterGpo(k) {
+        k.endTap(Outcome.Declined, Reason.AlreadyCharged);
+        return 0;
+      },
+    };
+    const k = new QuickPassKernel(onlineConfig(), { hook, oda: new FakeOda(), clock: FIXED_CLOCK, random: FIXED_UN });
+    const log = runScript(k, defaultScript(), { amount: 200 });
+    expect(keys(log)).toEqual(['PPSE', 'SELECT ' + AID_DEBIT, 'GPO']);
+    expect([k.outcome, reasonName(k.reason), k.action, k.torn]).toEqual([Outcome.Declined, 'already-charged', Action.Done, false]);
+    expect(k.atc).toBeGreaterThanOrEqual(0);
+    expect(() => k.endTap(Outcome.Approved, Reason.TornCompleted)).toThrow(/KernelHook/);
   });
 });
 

@@ -5,7 +5,9 @@
  * Protocol for each step: the kernel calls the method with `responseLength = -1` first; the hook
  * either writes a C-APDU into `k.tx` and returns its length (> 0; the kernel sends it and calls the
  * method again with the R-APDU length in `k.rx`), returns 0 when it is done with the step, or returns
- * a negative number to end the tap (Outcome.EndApplication, reason `hook-failed`).
+ * a negative number to end the tap (Outcome.EndApplication, reason `hook-failed`). To end the tap with a
+ * chosen outcome instead (anti-passback, torn recovery, a profile's refusal), call `k.endTap(outcome,
+ * reason)` and return 0.
  * Card removal during a hook's exchange is reported with `k.fail` as for any command. A hook that
  * throws is a programming error: the exception propagates out of `receive`/`begin`.
  */

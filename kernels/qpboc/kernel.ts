@@ -274,6 +274,19 @@ export class QuickPassKernel {
     this.terminal.buf[this.terminal.offset(0xdf60)] = value & 0xff;
   }
 
+  /**
+   * For profile hooks (either step): ends the tap now with `outcome` and `reason` — e.g. a terminal's
+   * anti-passback guard (Declined `already-charged`) or torn-transaction recovery (Approved
+   * `torn-completed`). Before the last record the card has not committed, so nothing is charged.
+   * The hook then returns 0.
+   */
+  endTap(outcome: OutcomeCode, reason: number): void {
+    if (this.state !== ST_HOOK_BEFORE_GPO && this.state !== ST_HOOK_AFTER_GPO) throw new Error('endTap: only from a KernelHook');
+    if (outcome === Outcome.None || !Number.isInteger(reason) || reason <= Reason.None) throw new RangeError('endTap: an outcome and a reason code');
+    this.tornWindow = false;
+    this.finish(outcome, reason);
+  }
+
   /** The card's response is in `rx[0, n)`. */
   receive(n: number): void {
     if (this.action !== Action.Transmit) throw new Error('receive: no command is pending (check k.action)');
@@ -460,6 +473,7 @@ export class QuickPassKernel {
     const h = this.hook!;
     const before = this.state === ST_HOOK_BEFORE_GPO;
     const r = before ? h.beforeGpo!(this, responseLength) : h.afterGpo!(this, responseLength);
+    if (this.state === ST_DONE) return; // the hook called endTap
     if (r > 0) {
       if (!Number.isInteger(r) || r > MAX_CAPDU) throw new RangeError('KernelHook: command length must be an integer ≤ 261');
       this.txLen = r;
@@ -563,6 +577,10 @@ export class QuickPassKernel {
       this.finish(Outcome.EndApplication, Reason.AflInvalid);
       return;
     }
+    // Exception file before the records: the card commits (debits EC) when it answers the last
+    // record (qpboc-facts §7.2), so a deny-listed card is stopped here when the GPO carried PAN + PSN;
+    // otherwise completeOffline checks it once the records have supplied them.
+    if (this.card.has(0x5f34) && this.checkDenyList()) return;
     this.tornWindow = this.afl.count > 0;
     if (this.hook !== null && this.hook.afterGpo !== undefined) {
       this.state = ST_HOOK_AFTER_GPO;

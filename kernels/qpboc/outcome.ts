@@ -84,6 +84,9 @@ export const Reason = {
   PdolWithoutTtq: 37,
   CurrencyMismatch: 38,
   NoCryptogramDecision: 39,
+  AlreadyCharged: 40,
+  TornCompleted: 41,
+  ProfileDeclined: 42,
 } as const;
 export type ReasonCode = (typeof Reason)[keyof typeof Reason];
 
@@ -135,6 +138,9 @@ export const REASONS: readonly ReasonInfo[] = [
   { code: 37, name: 'pdol-without-ttq', description: 'The PDOL does not ask for the TTQ 9F66: not a qPBOC application (qpboc-facts §1.4).' },
   { code: 38, name: 'currency-mismatch', description: 'The card approved offline in a currency (9F51) other than the transaction currency.' },
   { code: 39, name: 'no-cryptogram-decision', description: 'Neither 9F27 nor the CVR in 9F10 gives a usable cryptogram type.' },
+  { code: 40, name: 'already-charged', description: 'The terminal charged this card within its anti-passback window: not charged again (ended by the terminal before the commit).' },
+  { code: 41, name: 'torn-completed', description: "The card's earlier torn tap was found committed on the card: that charge stands, nothing is charged now." },
+  { code: 42, name: 'profile-declined', description: 'The sector profile refused the tap (no valid entry record, unknown station, fare not computable).' },
 ];
 
 /** The stable name of a reason code. */
