@@ -24,6 +24,14 @@ const commands: Record<string, () => Promise<Command>> = {
   sim: () => import('./commands/sim.js').then((m) => m.command),
   oda: () => import('./commands/oda.js').then((m) => m.command),
   watch: () => import('./commands/watch.js').then((m) => m.command),
+  validate: () => import('./commands/validate.js').then((m) => m.command),
+  journal: () => import('./commands/journal.js').then((m) => m.command),
+  denylist: () => import('./commands/denylist.js').then((m) => m.command),
+  replay: () => import('./commands/replay.js').then((m) => m.command),
+  record: () => import('./commands/record.js').then((m) => m.command),
+  trace: () => import('./commands/trace.js').then((m) => m.command),
+  uplink: () => import('./commands/uplink.js').then((m) => m.command),
+  params: () => import('./commands/params.js').then((m) => m.command),
 };
 
 /** Registers a command (used by the modules that add commands). */
