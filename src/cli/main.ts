@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<Command>> = {
   sim: () => import('./commands/sim.js').then((m) => m.command),
   oda: () => import('./commands/oda.js').then((m) => m.command),
   watch: () => import('./commands/watch.js').then((m) => m.command),
+  config: () => import('./commands/config.js').then((m) => m.command),
   validate: () => import('./commands/validate.js').then((m) => m.command),
   journal: () => import('./commands/journal.js').then((m) => m.command),
   denylist: () => import('./commands/denylist.js').then((m) => m.command),
