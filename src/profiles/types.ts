@@ -11,6 +11,14 @@ export interface TapContext {
   /** Epoch ms of this tap (the terminal's injected clock: replays and tests stay deterministic). */
   readonly time: number;
   readonly terminalId: string;
+  /**
+   * Added for the profiles (additive): the card's anticollision UID when the reader reports it. The
+   * only card identity known before GPO (the PAN arrives with GPO, after the amount is fixed), so the
+   * bus profile's TripHistory is keyed by it. Phone wallets randomise it: no history match there.
+   */
+  readonly cardUid?: Uint8Array;
+  /** Added for the toll profiles (additive): the vehicle class the lane detected (1-based, toll table classes). */
+  readonly vehicleClass?: number;
 }
 
 /** The kernel inputs a profile chooses before the tap (its hook may still change them before GPO). */
