@@ -154,6 +154,12 @@ export class QuickPassKernel {
    * have debited (qpboc-facts §7.2). PAN, PSN, ATC, amount and balance stay readable for a torn record.
    */
   torn = false;
+  /**
+   * The card answered the last record after GPO returned TC: a qPBOC card debits EC (and commits a
+   * cached CAPP record) there (qpboc-facts §7.2), whatever the terminal decides afterwards (ODA, CVM).
+   * The terminal journals the amount as charged when this is set.
+   */
+  committed = false;
   /** Commands exchanged in this tap (timing counter). */
   apduCount = 0;
   /** Transaction date yyyymmdd and time hhmmss (from the clock at `begin`). */
@@ -246,6 +252,7 @@ export class QuickPassKernel {
     this.odaFailure = 0;
     this.torn = false;
     this.tornWindow = false;
+    this.committed = false;
     this.apduCount = 0;
     this.card.clear();
     this.staticData.clear();
@@ -664,7 +671,10 @@ export class QuickPassKernel {
       return;
     }
     // The last record's response arrived: the card has committed (§7.2).
-    if (this.walker.isLast) this.tornWindow = false;
+    if (this.walker.isLast) {
+      this.tornWindow = false;
+      this.committed = true;
+    }
     const w = this.walker;
     const c = this.cursor;
     const rx = this.rx;
