@@ -1,0 +1,453 @@
+/**
+ * Terminal: a reader, the kernel and a sector profile, running the validator loop (DESIGN.md
+ * "Layers": src/terminal). wait for a card → tap → journal → outcome → feedback → wait for removal.
+ *
+ *   const t = new Terminal({ reader, config, oda, profile, journal, terminalId: 'BUS-0042', tornFile });
+ *   t.on('tap', (e) => console.log(e.tap.outcomeName, e.tap.charged));
+ *   await t.run({ signal });          // resolves after a clean stop (abort)
+ *   const tap = await t.tapOnce();    // scripts and tests: one card, no wait for removal
+ *
+ * Money rules (src/terminal/README.md):
+ * - every tap appends a journal entry, and the 'tap' / 'feedback' events come only after `append`
+ *   resolved (durable). A failed append halts the terminal: 'error' (fatal) + 'stopped' {halted},
+ *   `run` and `tapOnce` reject with ShanfuError('terminal.halted'); no further card is accepted.
+ * - the guards (torn resolution, anti-passback) act in afterGpo, before the card commits (guard-hook.ts).
+ * - a torn tap is kept in the TornStore (a file written atomically) and resolved on the card's next
+ *   tap within `tornLifetimeMs`; expired records are journalled as 'torn-expired'.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransportError, type CardSession, type Reader, type ReaderEvent, type ReaderMonitor } from '../../hal/transport.js';
+import {
+  CRYPTOGRAM_NAMES, Outcome, QuickPassKernel, Reason, outcomeName, reasonName, type KernelParams, type OdaProvider, type Transaction,
+} from '../../kernels/qpboc/index.js';
+import { toHex } from '../../kernels/util/hex.js';
+import { ShanfuError } from '../../kernels/util/errors.js';
+import type { JournalEntry, JournalStore } from '../journal/types.js';
+import type { SectorProfile } from '../profiles/types.js';
+import { driveTap } from './drive.js';
+import { TerminalEvents, type Feedback, type TapResult, type TerminalEvent, type TerminalEventOf, type TerminalEventType, type TornSummary } from './events.js';
+import { feedbackFor, showFeedback } from './feedback.js';
+import { AntiPassback, GuardHook, panDigits } from './guard-hook.js';
+import { TornStore, type TornRecord } from './torn-store.js';
+import type { TornVerdict } from './torn-resolver.js';
+
+export interface TerminalOptions {
+  /** Any HAL reader (PC/SC, HID, virtual, replay). */
+  reader: Reader;
+  /** Kernel parameters (a validated TerminalConfig; `denyList` is consulted by the kernel itself). */
+  config: KernelParams;
+  /** ODA engine (createOdaProvider(config)); null: ODA not performed. */
+  oda?: OdaProvider | null;
+  profile: SectorProfile;
+  journal: JournalStore;
+  /** Written into every journal entry. */
+  terminalId: string;
+  /** Epoch ms; default Date.now. Injected for replays and tests (tap time, anti-passback, torn lifetime, 9A/9F21). */
+  clock?: () => number;
+  /** Unpredictable-number source for the kernel (9F37). */
+  random?: (out: Uint8Array, off: number, len: number) => void;
+  /** The same card is not charged again within this many ms (default 60 000; 0 = off). */
+  antiPassbackMs?: number;
+  /** Lifetime of a torn record (default 300 000 ms, as Kernel 2's DF811C default; qpboc-facts §7.1). */
+  tornLifetimeMs?: number;
+  /** Where torn records persist across restarts (default: memory only). */
+  tornFile?: string | null;
+  /** Key of the card ids in the torn file (HMAC-SHA-256 of PAN + PSN); use the journal key. */
+  cardKey?: Uint8Array | null;
+  /** Wait between retries after a reader fault (default 1000 ms). */
+  readerRetryMs?: number;
+  /** Poll interval for card removal on readers without a monitor (default 100 ms). */
+  removalPollMs?: number;
+}
+
+export type TapOnceOptions = { signal?: AbortSignal };
+export type RunOptions = { signal?: AbortSignal; /** stop after this many taps */ taps?: number };
+
+const ICC_BUF = 1024;
+
+export class Terminal {
+  readonly kernel: QuickPassKernel;
+  readonly reader: Reader;
+  readonly profile: SectorProfile;
+  readonly terminalId: string;
+  private readonly journal: JournalStore;
+  private readonly events = new TerminalEvents();
+  private readonly clock: () => number;
+  private readonly torn: TornStore;
+  private readonly passback: AntiPassback;
+  private readonly guard: GuardHook;
+  private readonly tornLifetimeMs: number;
+  private readonly readerRetryMs: number;
+  private readonly removalPollMs: number;
+  private readonly txn: Transaction = { amount: 0, cappIndicator: 0 };
+  private readonly rtx = new Uint8Array(261);
+  private readonly rrx = new Uint8Array(260);
+  private readonly icc = new Uint8Array(ICC_BUF);
+  private loaded = false;
+  private haltedBy: Error | null = null;
+  private busy = false;
+
+  constructor(options: TerminalOptions) {
+    const o = options;
+    if (!o || typeof o !== 'object') throw new TypeError('options: expected an object');
+    if (!o.reader || typeof o.reader.waitForCard !== 'function') throw new TypeError('options.reader: expected a Reader');
+    if (!o.profile || typeof o.profile.startTap !== 'function' || typeof o.profile.finishTap !== 'function') throw new TypeError('options.profile: expected a SectorProfile');
+    if (!o.journal || typeof o.journal.append !== 'function') throw new TypeError('options.journal: expected a JournalStore');
+    if (typeof o.terminalId !== 'string' || o.terminalId.length === 0) throw new TypeError('options.terminalId: expected a non-empty string');
+    const ms = (name: string, v: number | undefined, dflt: number): number => {
+      const x = v ?? dflt;
+      if (!Number.isInteger(x) || x < 0) throw new RangeError(`options.${name}: expected an integer number of ms ≥ 0`);
+      return x;
+    };
+    this.reader = o.reader;
+    this.profile = o.profile;
+    this.journal = o.journal;
+    this.terminalId = o.terminalId;
+    this.clock = o.clock ?? Date.now;
+    this.tornLifetimeMs = ms('tornLifetimeMs', o.tornLifetimeMs, 300_000);
+    this.readerRetryMs = ms('readerRetryMs', o.readerRetryMs, 1000);
+    this.removalPollMs = Math.max(1, ms('removalPollMs', o.removalPollMs, 100));
+    this.passback = new AntiPassback(ms('antiPassbackMs', o.antiPassbackMs, 60_000));
+    this.torn = new TornStore(o.tornFile ?? null);
+    this.guard = new GuardHook(this.torn, this.passback, o.cardKey ?? null);
+    this.kernel = new QuickPassKernel(o.config, { oda: o.oda ?? null, hook: this.guard, clock: this.clock, random: o.random });
+  }
+
+  /** Subscribes to one event type ('*' for all); returns the unsubscribe function. */
+  on<T extends TerminalEventType>(type: T, listener: (event: TerminalEventOf<T>) => void): () => void;
+  on(type: '*', listener: (event: TerminalEvent) => void): () => void;
+  on(type: string, listener: (event: never) => void): () => void {
+    return this.events.on(type as '*', listener as (e: TerminalEvent) => void);
+  }
+
+  get listenerCount(): number {
+    return this.events.listenerCount;
+  }
+
+  /** Open torn records (oldest first). */
+  get tornRecords(): TornRecord[] {
+    return this.torn.list();
+  }
+
+  /** The fault that halted the terminal (journal or torn-store write), or null. */
+  get halted(): Error | null {
+    return this.haltedBy;
+  }
+
+  /** Loads the torn records and journals the expired ones. Called by `run`/`tapOnce`; idempotent. */
+  async open(): Promise<void> {
+    this.checkHalted();
+    if (!this.loaded) {
+      this.torn.load();
+      this.loaded = true;
+    }
+    await this.expireTorn();
+  }
+
+  /** Journals and drops torn records older than the lifetime at `now`. Returns how many expired. */
+  async expireTorn(now: number = this.clock()): Promise<number> {
+    const expired = this.torn.list().filter((r) => now - r.time > this.tornLifetimeMs);
+    for (const r of expired) {
+      await this.append({ ...tornEntry(this, r, 'torn-expired', now), charged: 0 });
+      this.storeChange(() => this.torn.remove([r]));
+      this.events.emit({ type: 'torn-expired', torn: summary(r) });
+    }
+    return expired.length;
+  }
+
+  /** Waits for one card and taps it (no wait for removal). Rejects when the terminal is halted. */
+  async tapOnce(options: TapOnceOptions = {}): Promise<TapResult> {
+    await this.open();
+    this.enter();
+    try {
+      const session = await this.reader.waitForCard(options.signal);
+      return await this.tap(session);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /**
+   * The validator loop until `signal` aborts (or `taps` taps). Reader faults are reported ('error',
+   * kind 'reader') and retried; a closed reader stops the loop. Resolves after a clean stop; rejects
+   * with ShanfuError('terminal.halted') when a journal or torn-store write failed.
+   */
+  async run(options: RunOptions = {}): Promise<void> {
+    const { signal, taps } = options;
+    if (taps !== undefined && (!Number.isInteger(taps) || taps < 1)) throw new RangeError('options.taps: expected an integer ≥ 1');
+    await this.open();
+    this.enter();
+    let count = 0;
+    try {
+      for (;;) {
+        if (signal?.aborted) return this.stopped('aborted');
+        this.events.emit({ type: 'waiting' });
+        let session: CardSession;
+        try {
+          session = await this.reader.waitForCard(signal);
+        } catch (e) {
+          if (signal?.aborted) return this.stopped('aborted');
+          if (e instanceof TransportError && e.code === 'closed') return this.stopped('reader-closed');
+          this.events.emit({ type: 'error', kind: 'reader', error: asError(e), fatal: false });
+          if (!(await pause(this.readerRetryMs, signal))) return this.stopped('aborted');
+          continue;
+        }
+        await this.tap(session);
+        count++;
+        await this.waitForRemoval(signal);
+        if (taps !== undefined && count >= taps) return this.stopped('taps-done');
+      }
+    } catch (e) {
+      if (this.haltedBy) this.stopped('halted');
+      throw e;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private enter(): void {
+    if (this.busy) throw new ShanfuError('terminal.busy', 'the terminal is already running a loop or a tap; wait for it to finish');
+    this.busy = true;
+  }
+
+  private stopped(reason: TerminalEventOf<'stopped'>['reason']): void {
+    this.events.emit({ type: 'stopped', reason });
+  }
+
+  private checkHalted(): void {
+    if (this.haltedBy)
+      throw new ShanfuError('terminal.halted', `the terminal stopped accepting taps: ${this.haltedBy.message}. Fix the journal / disk and start a new Terminal.`, { cause: this.haltedBy });
+  }
+
+  /** One tap on an open session: kernel with the guards, torn bookkeeping, journal, events, feedback. */
+  private async tap(session: CardSession): Promise<TapResult> {
+    const k = this.kernel;
+    const time = this.clock();
+    await this.expireTorn(time);
+    this.events.emit({ type: 'card-present', time, atr: session.atr });
+    const plan = this.profile.startTap({ time, terminalId: this.terminalId });
+    this.guard.reset(time, this.profile.hook);
+    this.txn.amount = plan.amount;
+    this.txn.cappIndicator = plan.cappIndicator;
+    let verdicts: { record: TornRecord; verdict: TornVerdict }[] = [];
+    try {
+      await driveTap(k, session, this.txn);
+      verdicts = await this.resolveTorn(session);
+    } finally {
+      await session.disconnect().catch(() => undefined);
+    }
+    const result = this.profile.finishTap(k);
+    const cardId = this.guard.identify(k);
+
+    // Journal first (durable), then the store, then the events: never a charge without a record.
+    for (const { record, verdict } of verdicts) {
+      if (verdict === 'unknown') continue;
+      const charged = verdict === 'charged' ? record.amount : 0;
+      await this.append({ ...tornEntry(this, record, 'torn-resolved', time), resolution: verdict, charged });
+      this.storeChange(() => this.torn.remove([record]));
+      this.events.emit({ type: 'torn-resolved', torn: summary(record), resolution: verdict });
+    }
+    const completed = k.reason === Reason.TornCompleted;
+    const charged = k.committed ? k.amount : 0;
+    const balance = completed ? this.guard.resolver.balance : k.outcome === Outcome.TryAgain || k.outcome === Outcome.EndApplication ? -1 : k.balanceAfter;
+    if (k.torn && cardId !== null) {
+      const record: TornRecord = {
+        cardId, maskedPan: k.maskedPan(), psn: k.psn, atc: k.atc, amount: k.amount,
+        cappIndicator: this.txn.cappIndicator ?? 0, balanceBefore: k.balanceBefore, balanceAfter: k.balanceAfter, time,
+        aid: toHex(k.aid, 0, k.aidLength), cryptogram: cryptogramHex(k), profile: this.profile.name, details: { rule: result.rule, ...result.details },
+      };
+      this.storeChange(() => this.torn.add(record));
+      await this.append({ ...tornEntry(this, record, 'torn-open', time), charged: 0, sensitive: { pan: panDigits(k) } });
+      this.events.emit({ type: 'torn-open', torn: summary(record) });
+    }
+    const seq = await this.append(this.tapEntry(time, charged, balance, result.rule, result.details));
+    if (cardId !== null && (charged > 0 || completed)) this.passback.note(cardId, time);
+
+    const tap: TapResult = {
+      outcome: k.outcome, outcomeName: outcomeName(k.outcome), reason: reasonName(k.reason),
+      fare: k.amount, charged, balance, time, maskedPan: k.panLength ? k.maskedPan() : '', atc: k.atc,
+      aid: toHex(k.aid, 0, k.aidLength), profile: this.profile.name, rule: result.rule, details: result.details,
+      display: result.display, seq, torn: k.torn,
+    };
+    this.events.emit({ type: 'tap', tap });
+    const fb = feedbackFor(tap, k.reason);
+    await this.show(fb);
+    this.events.emit({ type: 'feedback', feedback: fb, tap });
+    return tap;
+  }
+
+  /**
+   * Verdicts on this card's torn records: from the afterGpo hook, or — when the kernel ended before
+   * it (ARQC/AAC, deny list) with the card still there — by the same resolver over the session.
+   */
+  private async resolveTorn(session: CardSession): Promise<{ record: TornRecord; verdict: TornVerdict }[]> {
+    const k = this.kernel;
+    const g = this.guard;
+    const r = g.resolver;
+    // Resolved in the hook — or cut short there by a removal: the verdicts proved so far stand
+    // (the resolver decides 'not-charged' from the log only once it has read enough of it).
+    if (g.matched.length > 0) return g.matched.map((record, i) => ({ record, verdict: r.verdicts[i]! }));
+    const id = g.identify(k);
+    if (id === null || k.reason === Reason.CardRemoved || k.reason === Reason.ReaderFault) return [];
+    const matched = this.torn.matching(id);
+    if (matched.length === 0) return [];
+    r.begin(matched, g.logEntry, k.atc);
+    let n = -1;
+    for (;;) {
+      const len = r.step(this.rtx, this.rrx, n);
+      if (len === 0) break;
+      try {
+        n = await session.transceive(this.rtx, len, this.rrx);
+      } catch (e) {
+        if (!(e instanceof TransportError)) throw e;
+        break;
+      }
+    }
+    return matched.map((record, i) => ({ record, verdict: r.verdicts[i]! }));
+  }
+
+  private tapEntry(time: number, charged: number, balance: number, rule: string, details: Record<string, unknown>): JournalEntry {
+    const k = this.kernel;
+    const hasCard = k.panLength > 0;
+    const entry: JournalEntry = {
+      kind: 'tap', time, terminalId: this.terminalId, profile: this.profile.name,
+      outcome: outcomeName(k.outcome), reason: reasonName(k.reason), amount: k.amount, charged,
+      details: { rule, ...details },
+    };
+    if (balance >= 0) entry.balanceAfter = balance;
+    if (k.committed && k.balanceBefore >= 0) entry.balanceBefore = k.balanceBefore;
+    if (k.aidLength) entry.aid = toHex(k.aid, 0, k.aidLength);
+    if (k.atc >= 0) entry.atc = k.atc;
+    if (k.psn >= 0) entry.psn = k.psn;
+    if (hasCard) {
+      entry.maskedPan = k.maskedPan();
+      entry.sensitive = { pan: panDigits(k) };
+      const t2 = k.card.length(0x57);
+      if (t2 > 0) entry.sensitive.track2 = toHex(k.card.buf, k.card.offset(0x57), k.card.offset(0x57) + t2);
+    }
+    const ac = cryptogramHex(k);
+    if (ac) {
+      entry.cryptogramType = CRYPTOGRAM_NAMES[k.cryptogram];
+      entry.cryptogram = ac;
+    }
+    entry.tvr = toHex(k.tvr);
+    // IC field 55 for clearing (committed) or an online request, without track 2 (kept sealed above).
+    if (k.committed || k.outcome === Outcome.OnlineRequest) entry.iccData = toHex(this.icc, 0, stripTrack2(this.icc, k.writeOnlineData(this.icc, 0)));
+    return entry;
+  }
+
+  /** Appends durably; on failure halts the terminal (money must not move without a record). */
+  private async append(entry: JournalEntry): Promise<number> {
+    try {
+      return await this.journal.append(entry);
+    } catch (e) {
+      this.halt('journal', asError(e));
+      throw new ShanfuError('terminal.halted', `journal append failed (${asError(e).message}); the terminal stopped accepting taps. The unrecorded entry is in the 'error' event.`, { cause: e });
+    }
+  }
+
+  /** A torn-store change; a failed write halts the terminal like a failed journal append. */
+  private storeChange(change: () => void): void {
+    try {
+      change();
+    } catch (e) {
+      this.halt('torn-store', asError(e));
+      throw new ShanfuError('terminal.halted', `${asError(e).message}; the terminal stopped accepting taps.`, { cause: e });
+    }
+  }
+
+  private halt(kind: 'journal' | 'torn-store', error: Error): void {
+    this.haltedBy = error;
+    this.events.emit({ type: 'error', kind, error, fatal: true });
+    void this.show({ led: 'red', beep: 'error', lines: ['Out of service'] });
+  }
+
+  private async show(fb: Feedback): Promise<void> {
+    try {
+      await showFeedback(this.reader, fb);
+    } catch (e) {
+      this.events.emit({ type: 'error', kind: 'feedback', error: asError(e), fatal: false });
+    }
+  }
+
+  /**
+   * Until the card leaves: the reader's monitor when it has one, else polling `cardPresent`; readers
+   * with neither return at once (anti-passback still stops a second charge of a card left in the field).
+   */
+  private async waitForRemoval(signal?: AbortSignal): Promise<void> {
+    const r = this.reader as Reader & Partial<ReaderMonitor> & { cardPresent?: boolean };
+    if (typeof r.cardPresent !== 'boolean') return;
+    if (typeof r.subscribe === 'function') {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          unsubscribe();
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const unsubscribe = r.subscribe!((e: ReaderEvent) => {
+          if (e.type === 'card-removed' || e.type === 'reader-detached') done();
+        });
+        signal?.addEventListener('abort', done, { once: true });
+        if (!r.cardPresent || signal?.aborted) done();
+      });
+    } else {
+      while (r.cardPresent && !signal?.aborted) if (!(await pause(this.removalPollMs, signal))) break;
+    }
+    if (!signal?.aborted) this.events.emit({ type: 'card-removed', time: this.clock() });
+  }
+}
+
+function tornEntry(t: Terminal, r: TornRecord, kind: 'torn-open' | 'torn-resolved' | 'torn-expired', time: number): JournalEntry {
+  return {
+    kind, time, terminalId: t.terminalId, profile: r.profile, amount: r.amount, atc: r.atc, aid: r.aid, maskedPan: r.maskedPan,
+    ...(r.psn >= 0 ? { psn: r.psn } : {}),
+    ...(r.balanceBefore >= 0 ? { balanceBefore: r.balanceBefore } : {}),
+    ...(r.cryptogram ? { cryptogramType: 'TC', cryptogram: r.cryptogram } : {}),
+    details: { ...r.details, tornTime: r.time, cappIndicator: r.cappIndicator },
+  };
+}
+
+function summary(r: TornRecord): TornSummary {
+  return { maskedPan: r.maskedPan, atc: r.atc, amount: r.amount, time: r.time, profile: r.profile };
+}
+
+function cryptogramHex(k: QuickPassKernel): string {
+  const b = new Uint8Array(8);
+  return k.copyCryptogram(b, 0) === 8 ? toHex(b) : '';
+}
+
+/** Removes the top-level 57 (track 2) and 5A (PAN) objects from `buf[0, end)`; returns the new end. */
+function stripTrack2(buf: Uint8Array, end: number): number {
+  let r = 0;
+  let w = 0;
+  while (r < end) {
+    const start = r;
+    let tag = buf[r++]!;
+    if ((tag & 0x1f) === 0x1f) do tag = (tag << 8) | buf[r]!; while (buf[r++]! & 0x80);
+    let len = buf[r++]!;
+    if (len & 0x80) {
+      const n = len & 0x7f;
+      len = 0;
+      for (let i = 0; i < n; i++) len = (len << 8) | buf[r++]!;
+    }
+    r += len;
+    if (tag === 0x57 || tag === 0x5a) continue;
+    buf.copyWithin(w, start, r);
+    w += r - start;
+  }
+  return w;
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
+}
+
+/** Sleeps `ms`; false when `signal` aborted first. */
+async function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
