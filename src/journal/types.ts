@@ -82,8 +82,16 @@ export interface JournalOptions {
   terminalId: string;
   /** Start a new segment file after this many bytes (default 16 MiB). */
   rotateBytes?: number;
-  /** Group commit: appends within this many ms share one fsync (default 0 = fsync per append). */
+  /**
+   * Group commit: appends within this many ms share one fsync (default 0 = no added wait: an append
+   * starts its fsync at once; appends that arrive while one runs share the next).
+   */
   groupCommitMs?: number;
+  /**
+   * Keep segments whose every record is acknowledged (default false: they are deleted when the
+   * journal rotates to a new segment; the current segment is never deleted).
+   */
+  retainAcknowledged?: boolean;
 }
 
 export interface JournalStats {
@@ -103,6 +111,13 @@ export interface JournalVerifyReport {
   segments: number;
   /** Problems found (checksum mismatch, sequence gap, bad header…), each with file and offset. */
   problems: { file: string; offset: number; problem: string }[];
+  /**
+   * Added by the journal: an interrupted append at the very end of the last segment (not a
+   * problem: no durable record is in it; the next open truncates it).
+   */
+  tornTail?: { file: string; offset: number; bytes: number; reason: string };
+  /** Added by the journal: how many sealed blobs were decrypted (only when a key was given). */
+  unsealed?: number;
 }
 
 /** The store-and-forward interface the terminal and the uplink depend on. */
@@ -117,4 +132,13 @@ export interface JournalStore {
   unseal(entry: StoredEntry): SensitiveCardData | undefined;
   stats(): JournalStats;
   close(): Promise<void>;
+}
+
+/**
+ * Added by the journal: reading back already-durable entries, acknowledged or not (tools, audits).
+ * Implemented by `Journal` and `MemoryJournal` beside JournalStore.
+ */
+export interface JournalHistory {
+  /** Up to `max` durable entries with seq ≥ `fromSeq`, oldest first, as far as they are still retained. */
+  read(fromSeq: number, max: number): Promise<StoredEntry[]>;
 }
