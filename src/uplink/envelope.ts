@@ -1,0 +1,183 @@
+/**
+ * Signed parameter envelopes (src/uplink/README.md "Parameter updates"): the back office signs every
+ * deny-list file, fare table, CA key set and terminal parameter set it sends, and the terminal
+ * applies nothing it cannot verify.
+ *
+ * Wire form: a CBOR map `{ f: 'shanfu-params/1', kind, version, base, issuedAt, alg, payload, sig }`.
+ * The signature covers the *signed bytes*: the deterministic CBOR (RFC 8949 §4.2.1: definite
+ * lengths, shortest heads) of the array
+ *   [ 'shanfu-params/1', kind, version, base, issuedAt, alg, payload ]
+ * built here by hand (not by cbor-x, whose map/typed-array encodings are not the deterministic
+ * form), so any CBOR library can rebuild them. `sig` is Ed25519 (64 bytes) or ECDSA P-256 over
+ * SHA-256, compact r‖s (64 bytes).
+ */
+import { decode, Encoder } from 'cbor-x';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { p256 } from '@noble/curves/nist.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { ShanfuError } from '../../kernels/util/errors.js';
+
+export const ENVELOPE_FORMAT = 'shanfu-params/1';
+
+/** The parameter kinds a terminal takes from the back office (one retained topic each). */
+export const PARAMETER_KINDS = ['denylist', 'fares', 'capks', 'terminal'] as const;
+export type ParameterKind = (typeof PARAMETER_KINDS)[number];
+
+export type SignatureAlgorithm = 'ed25519' | 'p256';
+
+/** A back-office key the terminal trusts (from its configuration). */
+export interface TrustedKey {
+  alg: SignatureAlgorithm;
+  /** Ed25519: 32 bytes. P-256: SEC1 compressed (33) or uncompressed (65) point. */
+  publicKey: Uint8Array;
+  /** Free text for reports ("back office 2026"). */
+  name?: string;
+}
+
+/** A back-office signing key (tests, demos, `shanfu params publish`). */
+export interface SigningKey {
+  alg: SignatureAlgorithm;
+  secretKey: Uint8Array;
+}
+
+/** The fields the back office signs. */
+export interface ParameterUpdate {
+  /** Parameter kind; the terminal routes it to the sink of that kind (`denylist`, `fares`, …). */
+  kind: string;
+  /** Version of the set after applying this update: a positive integer, strictly increasing per kind. */
+  version: number;
+  /** 0 for a full set; for a delta, the version it applies on (the terminal must run exactly that). */
+  base: number;
+  /** Epoch ms when the back office issued it. */
+  issuedAt: number;
+  /** The set itself (deny-list file, fare table JSON, …), opaque to the envelope. */
+  payload: Uint8Array;
+}
+
+/** An update whose signature checked out. */
+export interface VerifiedUpdate extends ParameterUpdate {
+  alg: SignatureAlgorithm;
+  /** SHA-256 of the payload, hex (reported in status so the back office sees exactly what runs). */
+  sha256: string;
+  /** Name of the trusted key that verified it. */
+  keyName: string;
+}
+
+const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
+
+function checkUpdate(u: ParameterUpdate, where: string): void {
+  if (typeof u.kind !== 'string' || !KIND_RE.test(u.kind)) throw new TypeError(`${where}.kind must be a lower-case name (a-z, 0-9, -), got ${JSON.stringify(u.kind)}`);
+  if (!Number.isSafeInteger(u.version) || u.version < 1) throw new RangeError(`${where}.version must be a positive integer, got ${u.version}`);
+  if (!Number.isSafeInteger(u.base) || u.base < 0 || u.base >= u.version) throw new RangeError(`${where}.base must be 0 (full set) or a version below ${u.version}, got ${u.base}`);
+  if (!Number.isSafeInteger(u.issuedAt) || u.issuedAt < 0) throw new RangeError(`${where}.issuedAt must be epoch milliseconds, got ${u.issuedAt}`);
+  if (!(u.payload instanceof Uint8Array)) throw new TypeError(`${where}.payload must be a Uint8Array`);
+}
+
+// --- deterministic CBOR for the signed bytes (RFC 8949 §4.2.1) ---
+
+function head(major: number, n: number, out: number[]): void {
+  const m = major << 5;
+  if (n < 24) out.push(m | n);
+  else if (n < 0x100) out.push(m | 24, n);
+  else if (n < 0x10000) out.push(m | 25, n >> 8, n & 0xff);
+  else if (n < 0x100000000) out.push(m | 26, n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff);
+  else {
+    const hi = Math.floor(n / 0x100000000);
+    const lo = n >>> 0;
+    out.push(m | 27, hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff, (lo >>> 8) & 0xff, lo & 0xff);
+  }
+}
+
+/** The bytes the back office signs for `u` (see the file comment). */
+export function signedBytes(u: ParameterUpdate, alg: SignatureAlgorithm): Uint8Array {
+  const text = (s: string, out: number[]) => {
+    const b = new TextEncoder().encode(s);
+    head(3, b.length, out);
+    for (const x of b) out.push(x);
+  };
+  const pre: number[] = [];
+  head(4, 7, pre);
+  text(ENVELOPE_FORMAT, pre);
+  text(u.kind, pre);
+  head(0, u.version, pre);
+  head(0, u.base, pre);
+  head(0, u.issuedAt, pre);
+  text(alg, pre);
+  head(2, u.payload.length, pre);
+  const out = new Uint8Array(pre.length + u.payload.length);
+  out.set(pre, 0);
+  out.set(u.payload, pre.length);
+  return out;
+}
+
+// cbor-x: byte strings as plain CBOR byte strings (major type 2), not tag 64.
+const encoder = new Encoder({ tagUint8Array: false, useRecords: false });
+
+function sign(alg: SignatureAlgorithm, msg: Uint8Array, secretKey: Uint8Array): Uint8Array {
+  // P-256: ECDSA over SHA-256 (noble prehashes by default), low-S, compact r‖s.
+  return alg === 'ed25519' ? ed25519.sign(msg, secretKey) : p256.sign(msg, secretKey);
+}
+
+/** Signs an update and returns the envelope bytes to publish (retained) on the kind's topic. */
+export function sealParameters(u: ParameterUpdate, key: SigningKey): Uint8Array {
+  checkUpdate(u, 'update');
+  if (key.alg !== 'ed25519' && key.alg !== 'p256') throw new TypeError(`key.alg must be 'ed25519' or 'p256', got ${JSON.stringify(key.alg)}`);
+  const sig = sign(key.alg, signedBytes(u, key.alg), key.secretKey);
+  return encoder.encode({ f: ENVELOPE_FORMAT, kind: u.kind, version: u.version, base: u.base, issuedAt: u.issuedAt, alg: key.alg, payload: Buffer.from(u.payload), sig: Buffer.from(sig) });
+}
+
+/** A new back-office key pair (tests, demos). */
+export function generateSigningKey(alg: SignatureAlgorithm = 'ed25519'): { signingKey: SigningKey; trustedKey: TrustedKey } {
+  const curve = alg === 'ed25519' ? ed25519 : p256;
+  const secretKey = curve.utils.randomSecretKey();
+  return { signingKey: { alg, secretKey }, trustedKey: { alg, publicKey: curve.getPublicKey(secretKey) } };
+}
+
+/** The public key of a signing key. */
+export function publicKeyOf(key: SigningKey): TrustedKey {
+  return { alg: key.alg, publicKey: (key.alg === 'ed25519' ? ed25519 : p256).getPublicKey(key.secretKey) };
+}
+
+function reject(reason: string, message: string): never {
+  throw new ShanfuError(`params.${reason}`, message);
+}
+
+/**
+ * Decodes and verifies an envelope against the trusted keys. Throws ShanfuError with code
+ * `params.malformed` (not an envelope) or `params.bad-signature` (no trusted key verifies it).
+ * Version and kind policy (downgrade, wrong kind) is the downloader's job.
+ */
+export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]): VerifiedUpdate {
+  let e: Record<string, unknown>;
+  try {
+    e = decode(bytes) as Record<string, unknown>;
+  } catch (err) {
+    reject('malformed', `parameter envelope is not CBOR (${(err as Error).message})`);
+  }
+  if (typeof e !== 'object' || e === null || e.f !== ENVELOPE_FORMAT) reject('malformed', `not a ${ENVELOPE_FORMAT} envelope`);
+  const u = { kind: e.kind, version: e.version, base: e.base, issuedAt: e.issuedAt, payload: e.payload } as ParameterUpdate;
+  try {
+    checkUpdate(u, 'envelope');
+  } catch (err) {
+    reject('malformed', (err as Error).message);
+  }
+  const alg = e.alg;
+  if (alg !== 'ed25519' && alg !== 'p256') reject('malformed', `envelope.alg must be 'ed25519' or 'p256', got ${JSON.stringify(alg)}`);
+  const sig = e.sig;
+  if (!(sig instanceof Uint8Array) || sig.length !== 64) reject('malformed', 'envelope.sig must be 64 bytes');
+  const msg = signedBytes(u, alg);
+  for (const k of trusted) {
+    if (k.alg !== alg) continue;
+    let ok = false;
+    try {
+      // lowS: false accepts high-S P-256 signatures from other signers (OpenSSL, HSMs); both forms are valid ECDSA.
+      ok = alg === 'ed25519' ? ed25519.verify(sig, msg, k.publicKey) : p256.verify(sig, msg, k.publicKey, { lowS: false });
+    } catch {
+      ok = false;
+    }
+    if (ok) {
+      return { ...u, payload: new Uint8Array(u.payload), alg, sha256: Buffer.from(sha256(u.payload)).toString('hex'), keyName: k.name ?? `${alg}:${Buffer.from(k.publicKey).toString('hex').slice(0, 16)}` };
+    }
+  }
+  reject('bad-signature', `${u.kind} v${u.version}: signature does not verify with any trusted ${alg} key (tampered, or signed by a key this terminal does not trust)`);
+}

@@ -1,0 +1,124 @@
+/**
+ * A real Eclipse Mosquitto for the uplink tests: own port, own config, own persistence directory,
+ * so QoS 1 messages queued for a persistent subscriber survive a restart. Not a test file.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+
+export const MOSQUITTO = process.env.MOSQUITTO ?? '/usr/sbin/mosquitto';
+export const MOSQUITTO_PASSWD = '/usr/bin/mosquitto_passwd';
+
+/** Why the broker tests cannot run here, or null. Under CI they must run (and fail loudly). */
+export function brokerUnavailable(): string | null {
+  if (process.env.CI) return null;
+  return existsSync(MOSQUITTO) ? null : `mosquitto not installed at ${MOSQUITTO} (apt-get install mosquitto)`;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1');
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+}
+
+export interface BrokerOptions {
+  /** username → password; when given, anonymous clients are refused. */
+  users?: Record<string, string>;
+}
+
+export class Broker {
+  readonly dir: string;
+  readonly port: number;
+  private proc: ChildProcess | null = null;
+  log = '';
+
+  private constructor(dir: string, port: number) {
+    this.dir = dir;
+    this.port = port;
+  }
+
+  get url(): string {
+    return `mqtt://127.0.0.1:${this.port}`;
+  }
+
+  static async start(options: BrokerOptions = {}): Promise<Broker> {
+    const dir = mkdtempSync(join(tmpdir(), 'shanfu-mosquitto-'));
+    const port = await freePort();
+    mkdirSync(join(dir, 'data'));
+    const conf = [
+      `listener ${port} 127.0.0.1`,
+      // Run as the current user (as root, mosquitto would switch to user mosquitto and could not write the temp dir).
+      `user ${userInfo().username}`,
+      `persistence true`,
+      `persistence_location ${join(dir, 'data')}/`,
+      // Keep every QoS 1 message queued for an offline persistent subscriber (default caps: 1000 / none).
+      `max_queued_messages 0`,
+      `max_inflight_messages 100`,
+      `log_dest stderr`,
+      `log_type error`,
+      `log_type warning`,
+    ];
+    if (options.users) {
+      const pw = join(dir, 'passwd');
+      writeFileSync(pw, '');
+      for (const [u, p] of Object.entries(options.users)) {
+        const r = spawnSync(MOSQUITTO_PASSWD, ['-b', pw, u, p], { encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`mosquitto_passwd failed: ${r.stderr}`);
+      }
+      conf.push(`allow_anonymous false`, `password_file ${pw}`);
+    } else conf.push(`allow_anonymous true`);
+    writeFileSync(join(dir, 'mosquitto.conf'), conf.join('\n') + '\n');
+    const b = new Broker(dir, port);
+    await b.launch();
+    return b;
+  }
+
+  /** Starts mosquitto and waits until it accepts connections. */
+  async launch(): Promise<void> {
+    if (this.proc) return;
+    const p = spawn(MOSQUITTO, ['-c', join(this.dir, 'mosquitto.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    p.stderr!.on('data', (d: Buffer) => (this.log += d.toString()));
+    this.proc = p;
+    const until = Date.now() + 10_000;
+    while (!(await canConnect(this.port))) {
+      if (p.exitCode !== null) throw new Error(`mosquitto exited with ${p.exitCode}: ${this.log}`);
+      if (Date.now() > until) throw new Error(`mosquitto did not listen on ${this.port} within 10 s: ${this.log}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Stops mosquitto: SIGTERM saves the persistence file (queued QoS 1 messages) before exiting. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    this.proc = null;
+    if (p.exitCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill(signal);
+      await exited;
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.launch();
+  }
+}
