@@ -56,6 +56,8 @@ export interface MetroTable {
   stations: Map<number, MetroStation>;
   /** Station-to-station fares: `fareMatrix[from.index][to.index]`, filled from `fares` or `zoneFares`. */
   fareMatrix: number[][];
+  /** Which the file gave: `fares` (station to station) or `zoneFares`. */
+  fareBasis: 'stations' | 'zones';
   maxJourneyMinutes: number;
   penalties: {
     noEntry: number;
@@ -230,7 +232,7 @@ export function validateMetroTable(json: unknown, path = ''): MetroTable {
   if (e.mode === 'preauth' && maxFare < highestFare) invalid(`${ep}.maxFare`, `must cover the highest fare ${highestFare} (the exit completes at most the held amount)`);
   if (e.mode === 'preauth' && maxFare === 0) invalid(`${ep}.maxFare`, 'must be above 0 for a pre-authorisation');
   return {
-    kind: 'metro', version, operatorId, line, stations, fareMatrix,
+    kind: 'metro', version, operatorId, line, stations, fareMatrix, fareBasis: o.fares !== undefined ? 'stations' : 'zones',
     maxJourneyMinutes: int(o.maxJourneyMinutes, join(path, 'maxJourneyMinutes'), 1, 24 * 60),
     penalties, entry: { mode: e.mode, maxFare }, highestFare,
   };
