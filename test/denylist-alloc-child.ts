@@ -1,0 +1,57 @@
+/**
+ * Child process of test/denylist-alloc.test.ts (node --expose-gc --max-semi-space-size=64 --min-semi-space-size=64 --import tsx):
+ * N deny-list lookups the way the kernel makes them (PAN in 5A form, PSN byte or -1), half hits and
+ * half misses (a miss hashes twice: exact PSN, then "any PSN"). Prints JSON { lookups, bytesPerLookup,
+ * gcDuring, hits }. With a 64 MB young generation no scavenge runs in the measured loop, so heap growth
+ * is what the lookups allocated.
+ */
+import { PerformanceObserver } from 'node:perf_hooks';
+import { DenyListStore, buildDenyListFile, panTo5A } from '../src/denylist/index.js';
+
+const N = Number(process.argv[2] ?? 200000);
+const control = process.argv[3] === 'control';
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with --expose-gc');
+
+const pans: Uint8Array[] = [];
+const psns: number[] = [];
+const entries = [];
+for (let i = 0; i < 256; i++) {
+  const pan = `62284800${String(i * 7919).padStart(10, '0')}${i % 10}`;
+  pans.push(panTo5A(pan));
+  psns.push(i % 3 === 0 ? -1 : i % 10); // 5F34 bytes 00–09 (BCD = decimal here), or no PSN
+  // Every other card is listed: by "any PSN" or by its own PSN (absent ≡ 00).
+  if (i % 2 === 0) entries.push(i % 4 === 0 ? { pan } : { pan, psn: Math.max(0, psns[i]!) });
+}
+const store = DenyListStore.fromBytes(buildDenyListFile({ version: 1, add: entries }));
+let sink: unknown = null;
+const run = (n: number): number => {
+  let hits = 0;
+  for (let i = 0; i < n; i++) {
+    const p = pans[i & 255]!;
+    if (store.isDenied(p, 0, p.length, psns[i & 255]!)) hits++;
+    if (control) sink = { i };
+  }
+  return hits;
+};
+run(50000); // warm-up: optimised code, feedback
+let gcDuring = 0;
+const obs = new PerformanceObserver((list) => {
+  gcDuring += list.getEntries().length;
+});
+obs.observe({ entryTypes: ['gc'] });
+gc();
+gc();
+await new Promise((r) => setTimeout(r, 10));
+gcDuring = 0;
+let best = Infinity;
+let hits = 0;
+for (let round = 0; round < 3; round++) {
+  const before = process.memoryUsage().heapUsed;
+  hits = run(N);
+  const after = process.memoryUsage().heapUsed;
+  best = Math.min(best, (after - before) / N);
+}
+await new Promise((r) => setTimeout(r, 10));
+obs.disconnect();
+console.log(JSON.stringify({ lookups: N, bytesPerLookup: best, gcDuring, hits, sink: sink !== null }));
