@@ -182,10 +182,10 @@ export abstract class CappProfile implements SectorProfile {
     if (n >= 0) {
       // Response to read number `step`: the extras first, the own record last (6974 rule).
       const sw = n >= 2 ? (k.rx[n - 2]! << 8) | k.rx[n - 1]! : 0;
-      const ok = sw === SW_OK && n - 2 === this.codec.recordLength;
       const own = this.step === reads - 1;
       const target = own ? this.own : this.extras[this.step]!;
-      const state: OwnRecordState = ok ? this.codec.decode(k.rx, 0, target) : 'absent';
+      // A record of another length than the codec's is not this operator's layout: invalid, not absent.
+      const state: OwnRecordState = sw !== SW_OK ? 'absent' : n - 2 === this.codec.recordLength ? this.codec.decode(k.rx, 0, target) : 'invalid';
       if (own) {
         this.ownState = state;
         this.ownSw = sw;
@@ -259,6 +259,9 @@ export abstract class CappProfile implements SectorProfile {
     if (this.ownSw !== 0 && this.ownSw !== SW_OK) d.readSw = this.ownSw.toString(16).padStart(4, '0');
     d.recordWritten = approved && this.written;
     d.cappIndicator = this.plan.cappIndicator;
+    // Card gone between the TC GPO and the last record: it may have committed debit and record
+    // (qpboc-facts §7.2). The terminal's torn-transaction recovery decides; the fare here is 0.
+    if (k.torn) d.torn = { fare: this.fare, recordSent: this.written };
     this.describe(d);
     const fare = approved ? this.fare : 0;
     const balance = k.balanceAfter;

@@ -197,10 +197,10 @@ export function validateMetroTable(json: unknown, path = ''): MetroTable {
   const n = list.length;
   if ((o.fares === undefined) === (o.zoneFares === undefined)) invalid(path === '' ? 'fares' : path, 'needs exactly one of fares (station-to-station matrix) or zoneFares (zone-to-zone matrix)');
   const matrix = (v: unknown, mp: string, size: number): number[][] => {
-    const rows = arr(v, mp, size);
+    const rows = arr(v, mp, 1);
     if (rows.length !== size) invalid(mp, `must have ${size} rows, got ${rows.length}`);
     return rows.map((row, r) => {
-      const cells = arr(row, `${mp}[${r}]`, size);
+      const cells = arr(row, `${mp}[${r}]`, 1);
       if (cells.length !== size) invalid(`${mp}[${r}]`, `must have ${size} fares, got ${cells.length}`);
       return cells.map((c, col) => amount(c, `${mp}[${r}][${col}]`));
     });
