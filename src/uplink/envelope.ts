@@ -61,6 +61,8 @@ export interface VerifiedUpdate extends ParameterUpdate {
   sha256: string;
   /** Name of the trusted key that verified it. */
   keyName: string;
+  /** The envelope as received (a sink may store it and verify it again when it loads). */
+  envelope: Uint8Array;
 }
 
 const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
@@ -142,12 +144,12 @@ function reject(reason: string, message: string): never {
   throw new ShanfuError(`params.${reason}`, message);
 }
 
-/**
- * Decodes and verifies an envelope against the trusted keys. Throws ShanfuError with code
- * `params.malformed` (not an envelope) or `params.bad-signature` (no trusted key verifies it).
- * Version and kind policy (downgrade, wrong kind) is the downloader's job.
- */
-export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]): VerifiedUpdate {
+/** A CBOR integer as a number: other encoders write large values as uint64, which cbor-x decodes to bigint. */
+function num(v: unknown): unknown {
+  return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= 0n ? Number(v) : v;
+}
+
+function decodeEnvelope(bytes: Uint8Array): Record<string, unknown> {
   let e: Record<string, unknown>;
   try {
     e = decode(bytes) as Record<string, unknown>;
@@ -155,7 +157,32 @@ export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]
     reject('malformed', `parameter envelope is not CBOR (${(err as Error).message})`);
   }
   if (typeof e !== 'object' || e === null || e.f !== ENVELOPE_FORMAT) reject('malformed', `not a ${ENVELOPE_FORMAT} envelope`);
-  const u = { kind: e.kind, version: e.version, base: e.base, issuedAt: e.issuedAt, payload: e.payload } as ParameterUpdate;
+  return e;
+}
+
+/**
+ * What an envelope *claims* (kind, version, base), without verifying it: for routing it to a topic
+ * and for naming a rejected update in reports. Throws ShanfuError `params.malformed`.
+ */
+export function peekParameters(bytes: Uint8Array): { kind: string | null; version: number | null; base: number } {
+  const e = decodeEnvelope(bytes);
+  const version = num(e.version);
+  const base = num(e.base);
+  return {
+    kind: typeof e.kind === 'string' ? e.kind : null,
+    version: typeof version === 'number' ? version : null,
+    base: typeof base === 'number' ? base : 0,
+  };
+}
+
+/**
+ * Decodes and verifies an envelope against the trusted keys. Throws ShanfuError with code
+ * `params.malformed` (not an envelope) or `params.bad-signature` (no trusted key verifies it).
+ * Version and kind policy (downgrade, wrong kind) is the downloader's job.
+ */
+export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]): VerifiedUpdate {
+  const e = decodeEnvelope(bytes);
+  const u = { kind: e.kind, version: num(e.version), base: num(e.base), issuedAt: num(e.issuedAt), payload: e.payload } as ParameterUpdate;
   try {
     checkUpdate(u, 'envelope');
   } catch (err) {
@@ -176,7 +203,7 @@ export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]
       ok = false;
     }
     if (ok) {
-      return { ...u, payload: new Uint8Array(u.payload), alg, sha256: Buffer.from(sha256(u.payload)).toString('hex'), keyName: k.name ?? `${alg}:${Buffer.from(k.publicKey).toString('hex').slice(0, 16)}` };
+      return { ...u, payload: new Uint8Array(u.payload), alg, envelope: new Uint8Array(bytes), sha256: Buffer.from(sha256(u.payload)).toString('hex'), keyName: k.name ?? `${alg}:${Buffer.from(k.publicKey).toString('hex').slice(0, 16)}` };
     }
   }
   reject('bad-signature', `${u.kind} v${u.version}: signature does not verify with any trusted ${alg} key (tampered, or signed by a key this terminal does not trust)`);
