@@ -239,3 +239,18 @@ describe('metro gates, pre-authorisation at entry (zone table)', () => {
     expect(card.balance()).toBe(before - zRaw.penalties.sameStation!);
   });
 });
+
+describe('metro exit interrupted', () => {
+  it('card leaves during the records (before the commit): not charged, record still open, the journal details say torn', async () => {
+    const card = transitCard();
+    await gate('entry', 201).tap(card, T0);
+    card.faults.add({ ins: 'B2', action: 'leaveField' });
+    const before = card.balance();
+    const t = await gate('exit', 205).tap(card, T0 + 20 * MIN);
+    expect(t.outcome).toBe('try-again card-removed');
+    expect(t.kernel.torn).toBe(true);
+    expect(t.result).toMatchObject({ fare: 0, rule: 'distance', details: { torn: { fare: fileFare(raw, 201, 205), recordSent: true } } });
+    expect(card.balance()).toBe(before);
+    expect(metroRecord(card).rec).toMatchObject({ status: RecordStatus.Open, entryStation: 201 });
+  });
+});
