@@ -1,20 +1,24 @@
 /**
  * SM2 digital signature verification (GB/T 32918.2-2016 §7) on the recommended curve sm2p256v1
- * (GB/T 32918.5-2017), built on @noble/curves' generic short-Weierstrass point arithmetic.
+ * (GB/T 32918.5-2017).
  *
  * SM2 is not ECDSA: e = SM3(Z ‖ M) with Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ Gx ‖ Gy ‖ xP ‖ yP)
  * (§5.5), and the check is (e + x1) mod n == r with (x1, y1) = s·G + t·P, t = (r + s) mod n.
- * So we use the Point API directly, not `ecdsa().verify`.
  *
- * Performance: `Sm2PublicKey` caches Z for the default ID and, once `precompute()` is called
- * (CA keys, cached issuer keys), a wNAF table for P so t·P costs additions only; G has noble's
- * precomputed table. Keys seen once (ICC keys) use a = −3 Jacobian arithmetic (sm2-jacobian.ts).
- * Measured (2-core box under load ~5, min/p50): verify plain key 1.2/1.6 ms, precomputed W8
- * 0.7/0.8 ms; noble's generic multiplyUnsafe alone was ~2.3 ms quiet. Figures: bench/sm.bench.ts.
+ * The verification path uses no BigInt and allocates nothing (sm2-field.ts: 16-bit limbs in
+ * Float64Arrays with the special form of p; sm2-ecc.ts: Jacobian points, fixed-base tables, wNAF).
+ * `Sm2PublicKey` caches Z for the default ID and, once `precompute()` is called (CA keys: W = 8;
+ * cached issuer keys: W = 6), a fixed-base table for P so t·P costs additions only; G always has
+ * its own W = 8 table. Keys seen once (ICC keys) use wNAF. Figures: bench/sm.bench.ts and
+ * kernels/qpboc/README.md "Tests and figures".
+ *
+ * @noble/curves' generic Weierstrass curve (`Sm2Point`) stays as the BigInt reference: signing
+ * (test PKI only), key derivation and the cross-checks in sm2.test.ts / sm2-ecc.test.ts.
  */
 import { weierstrass, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { Sm3 } from './sm3.js';
-import { addAffinePoints, mulJacobian } from './sm2-jacobian.js';
+import { baseTable, FixedBaseTable, readPoint, verifyDigest } from './sm2-ecc.js';
+import { fe, type Fe } from './sm2-field.js';
 import { fromHex } from '../util/hex.js';
 
 /** sm2p256v1 (GB/T 32918.5 §3; qpboc-facts §3.3). */
@@ -37,8 +41,12 @@ const N = SM2_CURVE.n;
 /** Default user ID (GB/T 35276 / GM/T 0009; PBOC uses it, ENTL = 0x0080): ASCII "1234567812345678". */
 export const SM2_DEFAULT_USER_ID: Uint8Array = new TextEncoder().encode('1234567812345678'); // do not modify
 
-/** Window for CA keys. Measured verify: W4 0.72 ms, W6 0.65, W8 0.65, W10 0.78; table build W4 8 ms, W6 20, W8 58, W10 270. */
-const PRECOMPUTE_WINDOW = 8;
+/**
+ * Window for CA keys: table 270 KB, built once at configuration. Window for cached issuer keys:
+ * 88 KB. Measured verify and build figures: see `precompute`.
+ */
+export const SM2_CA_WINDOW = 8;
+export const SM2_ISSUER_WINDOW = 6;
 
 /** a ‖ b ‖ Gx ‖ Gy, the constant middle of the Z input (§5.5). */
 const CURVE_BYTES = new Uint8Array(128);
@@ -49,29 +57,28 @@ writeBig(CURVE_BYTES, 96, SM2_CURVE.Gy);
 
 // Scratch for the verify path (module-level, reused: the kernel is single-threaded).
 const hasher = new Sm3();
+const zHasher = new Sm3();
 const eBuf = new Uint8Array(32);
 const entl = new Uint8Array(2);
 
 /**
  * An SM2 public key checked to be a point on sm2p256v1 (GB/T 32918.1 §6.2.2: coordinates in
  * [0, p), on the curve, not infinity). Caches Z for the default ID and, after `precompute()`,
- * a wNAF table for the point.
+ * a fixed-base table for the point.
  */
 export class Sm2PublicKey {
   /** x ‖ y, 64 bytes. */
   readonly bytes: Uint8Array;
-  readonly point: Point;
-  /** Affine coordinates. */
-  readonly x: bigint;
-  readonly y: bigint;
-  private zDefault: Uint8Array | null = null;
-  private precomputedWindow = 0;
+  /** Affine coordinates as field limbs (sm2-field.ts). */
+  readonly qx: Fe = fe();
+  readonly qy: Fe = fe();
+  private zDefault = new Uint8Array(32);
+  private zValid = false;
+  private table: FixedBaseTable | null = null;
+  private nobleCache: Point | null = null;
 
-  private constructor(bytes: Uint8Array, x: bigint, y: bigint) {
+  private constructor(bytes: Uint8Array) {
     this.bytes = bytes;
-    this.x = x;
-    this.y = y;
-    this.point = Sm2Point.fromAffine({ x, y });
   }
 
   /**
@@ -79,18 +86,36 @@ export class Sm2PublicKey {
    * bytes are not a valid point (card data: an outcome, not an exception).
    */
   static tryFrom(buf: Uint8Array, off = 0, len = buf.length - off): Sm2PublicKey | null {
+    const k = new Sm2PublicKey(new Uint8Array(64));
+    return k.load(buf, off, len) ? k : null;
+  }
+
+  /**
+   * A key object to be refilled with `load` (one per context, e.g. the ICC key of each tap):
+   * no allocation per card. Holds no valid key until `load` returns true.
+   */
+  static reusable(): Sm2PublicKey {
+    return new Sm2PublicKey(new Uint8Array(64));
+  }
+
+  /**
+   * Replaces this key with the point at `buf[off, off+len)` (same formats as `tryFrom`) and drops
+   * its cached Z and table. Returns false, leaving the key unusable, for an invalid point.
+   * Only for keys from `reusable()`: a key held elsewhere (cache, CA store) must not change.
+   */
+  load(buf: Uint8Array, off = 0, len = buf.length - off): boolean {
+    this.zValid = false;
+    this.table = null;
+    this.nobleCache = null;
+    this.bytes.fill(0);
     if (len === 65 && buf[off] === 0x04) {
       off++;
       len--;
     }
-    if (len !== 64 || off < 0 || off + 64 > buf.length) return null;
-    const x = readBig(buf, off, 32);
-    const y = readBig(buf, off + 32, 32);
-    const p = SM2_CURVE.p;
-    if (x >= p || y >= p) return null;
-    // y² = x³ + ax + b (mod p)
-    if ((y * y - (x * x * x + SM2_CURVE.a * x + SM2_CURVE.b)) % p !== 0n) return null;
-    return new Sm2PublicKey(buf.slice(off, off + 64), x, y);
+    if (len !== 64 || off < 0 || off + 64 > buf.length) return false;
+    if (!readPoint(this.qx, this.qy, buf, off)) return false;
+    for (let i = 0; i < 64; i++) this.bytes[i] = buf[off + i]!;
+    return true;
   }
 
   /** Like `tryFrom`, but throws a TypeError naming `what` for an invalid key (configuration, CLI). */
@@ -104,27 +129,54 @@ export class Sm2PublicKey {
     return k;
   }
 
+  /** Affine x as a bigint (allocates; not used on the verification path). */
+  get x(): bigint {
+    return readBig(this.bytes, 0, 32);
+  }
+
+  get y(): bigint {
+    return readBig(this.bytes, 32, 32);
+  }
+
+  /** The key as a @noble/curves point (reference arithmetic; built on first use). */
+  get point(): Point {
+    if (this.nobleCache === null) this.nobleCache = Sm2Point.fromAffine({ x: this.x, y: this.y });
+    return this.nobleCache;
+  }
+
   /**
-   * Builds a wNAF table for this point so t·P costs additions only. For keys used many times:
-   * CA keys (window 8, the default: ~60 ms once) and hot issuer keys (window 4: ~8 ms once).
-   * Measured verify (quiet): ~0.65 ms precomputed (W 6–8), ~0.7 ms (W 4); plain keys ~1.2 ms.
+   * Builds a fixed-base table so t·P costs ⌈257/W⌉ mixed additions and no doubling. For keys used
+   * many times: CA keys (W = 8, the default) and cached issuer keys (W = 6). Also builds G's table
+   * (once per process) so the first tap does not pay for it. Table sizes, build times and verify
+   * rates: bench/sm.bench.ts (sm-sm2) and kernels/qpboc/README.md.
    */
-  precompute(window = PRECOMPUTE_WINDOW): this {
-    if (this.precomputedWindow < window) {
-      this.point.precompute(window, false);
-      this.precomputedWindow = window;
-    }
+  precompute(window = SM2_CA_WINDOW): this {
+    baseTable();
+    if (this.table === null || this.table.window < window) this.table = new FixedBaseTable(window, this.qx, this.qy);
     return this;
   }
 
   get isPrecomputed(): boolean {
-    return this.precomputedWindow > 0;
+    return this.table !== null;
+  }
+
+  /** Bytes held by the precomputed table (0 without one). */
+  get tableBytes(): number {
+    return this.table === null ? 0 : this.table.byteLength;
+  }
+
+  /** @internal the fixed-base table or null (for sm2VerifyView). */
+  get fixedBaseTable(): FixedBaseTable | null {
+    return this.table;
   }
 
   /** Z for `userId` (§5.5); cached for the default ID. Returns an internal buffer: do not modify. */
   z(userId?: Uint8Array): Uint8Array {
     if (userId === undefined || isDefaultUserId(userId)) {
-      if (!this.zDefault) this.zDefault = computeZ(SM2_DEFAULT_USER_ID, this.bytes);
+      if (!this.zValid) {
+        computeZInto(this.zDefault, zHasher, SM2_DEFAULT_USER_ID, this.bytes);
+        this.zValid = true;
+      }
       return this.zDefault;
     }
     return computeZ(userId, this.bytes);
@@ -140,13 +192,16 @@ function isDefaultUserId(id: Uint8Array): boolean {
 
 /** Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ Gx ‖ Gy ‖ xP ‖ yP) (GB/T 32918.2 §5.5). */
 export function computeZ(userId: Uint8Array, publicKeyXY: Uint8Array): Uint8Array {
+  return computeZInto(new Uint8Array(32), new Sm3(), userId, publicKeyXY);
+}
+
+function computeZInto(out: Uint8Array, h: Sm3, userId: Uint8Array, publicKeyXY: Uint8Array): Uint8Array {
   const bits = userId.length * 8;
   if (bits > 0xffff) throw new RangeError(`userId: at most 8191 bytes (ENTL is 16 bits), got ${userId.length}`);
   entl[0] = bits >>> 8;
   entl[1] = bits & 0xff;
-  const h = new Sm3();
-  h.update(entl, 0, 2).update(userId, 0, userId.length).update(CURVE_BYTES, 0, 128).update(publicKeyXY, 0, 64);
-  return h.digestInto(new Uint8Array(32), 0);
+  h.reset().update(entl, 0, 2).update(userId, 0, userId.length).update(CURVE_BYTES, 0, 128).update(publicKeyXY, 0, 64);
+  return h.digestInto(out, 0);
 }
 
 /**
@@ -162,35 +217,12 @@ export function sm2VerifyView(
   sig: Uint8Array, sigOff: number,
 ): boolean {
   if (sigOff < 0 || sigOff + 64 > sig.length) return false;
-  const r = readBig(sig, sigOff, 32);
-  const s = readBig(sig, sigOff + 32, 32);
-  // B1, B2: r, s ∈ [1, n−1]
-  if (r < 1n || r >= N || s < 1n || s >= N) return false;
   // B3, B4: e = SM3(Z ‖ M)
   hasher.reset().update(z, 0, 32).update(m1, m1Off, m1Len);
   if (m2 !== null && m2Len > 0) hasher.update(m2, m2Off, m2Len);
   hasher.digestInto(eBuf, 0);
-  const e = readBig(eBuf, 0, 32);
-  // B5: t = (r + s) mod n ≠ 0
-  const t = (r + s) % N;
-  if (t === 0n) return false;
-  // B6: (x1, y1) = s·G + t·P
-  // s·G from noble's precomputed BASE table. t·P from the key's wNAF table when precomputed
-  // (CA and cached issuer keys: additions only), else with a = −3 Jacobian arithmetic
-  // (sm2-jacobian.ts; measured ~3–5x faster than noble's generic multiplyUnsafe for a fresh key).
-  // Both beat BASE.mulAddUnsafe(s, P, t), which ignores the BASE table.
-  let x1: bigint;
-  if (key.isPrecomputed) {
-    const pt = Sm2Point.BASE.multiplyUnsafe(s).add(key.point.multiplyUnsafe(t));
-    if (pt.is0()) return false;
-    x1 = pt.toAffine().x;
-  } else {
-    const sum = addAffinePoints(Sm2Point.BASE.multiplyUnsafe(s).toAffine(), mulJacobian(key.x, key.y, t));
-    if (sum === null) return false;
-    x1 = sum.x;
-  }
-  // B7: R = (e + x1) mod n; accept iff R == r
-  return (e + x1) % N === r;
+  // B1, B2, B5–B7 (sm2-ecc.ts)
+  return verifyDigest(key.qx, key.qy, key.fixedBaseTable, eBuf, 0, sig, sigOff);
 }
 
 /** An SM2 public key as an object, 64 bytes x‖y or 65 bytes 04‖x‖y. */
