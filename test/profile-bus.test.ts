@@ -143,4 +143,24 @@ describe('bus profile', () => {
     expect(card.atc()).toBe(atc + 1); // GPO ran, the commit did not
     expect(cardRecord(card, BUS_RECORD.recordId).state).toBe('blank');
   });
+
+  it('read RMAC: a provider with readMac authenticates reads; a response altered on the air is a bad record', async () => {
+    const card = transitCard();
+    await bus(12).tap(card, T0);
+    card.faults.add({ ins: 'B4', action: 'mutate', offset: 65, xor: 0x01 }); // a byte of the RMAC: only the RMAC check can see it
+    const before = card.balance();
+    const t = await bus(5).tap(card, T0 + MIN);
+    expect(t.outcome).toBe('declined profile-declined');
+    expect(t.result).toMatchObject({ fare: 0, rule: 'bad-record', details: { recordState: 'invalid' } });
+    expect(card.balance()).toBe(before);
+  });
+
+  it('a provider without readMac reads plainly (Lc 02) and still writes', async () => {
+    const card = transitCard();
+    const updateOnly = { updateMac: TEST_MAC.updateMac.bind(TEST_MAC) };
+    await bus(12, { mac: updateOnly }).tap(card, T0);
+    const t = await bus(5, { mac: updateOnly }).tap(card, T0 + MIN);
+    expect(t.result).toMatchObject({ rule: 'transfer', details: { recordWritten: true } });
+    expect(cardRecord(card, BUS_RECORD.recordId).rec).toMatchObject({ line: 5, legs: 2 });
+  });
 });

@@ -12,6 +12,7 @@
  * Hook code is synchronous and allocation-light: the APDU, record and header buffers are allocated
  * once per profile; per tap, only the journal `details` object and the MAC provider's result.
  */
+import { randomFillSync } from 'node:crypto';
 import { Outcome, Reason, type KernelHook, type QuickPassKernel } from '../../kernels/qpboc/index.js';
 import { defaultRecordCodec, emptyRecord, type RecordState, type TransitRecord, type TransitRecordCodec } from './record-codec.js';
 import type { CappMacProvider, ProfileTapResult, SectorProfile, TapContext, TapPlan } from './types.js';
@@ -88,6 +89,7 @@ export abstract class CappProfile implements SectorProfile {
   private written = false;
   private readonly recordBuf: Uint8Array;
   private readonly header = new Uint8Array(5);
+  private readonly readRandom = new Uint8Array(8);
 
   protected constructor(options: CappProfileOptions, mac: CappMacProvider | null, extraRefs: RecordRef[] = []) {
     this.record = checkRef(options.record ?? DEFAULT_RECORD, 'options.record');
@@ -164,17 +166,38 @@ export abstract class CappProfile implements SectorProfile {
     return n;
   }
 
+  /** READ CAPP DATA `80 B4 00 (SFI<<3) Lc ID [‖ terminal random(8)] 00` (facts §4.3). */
   private sendRead(k: QuickPassKernel, ref: RecordRef): number {
     const t = k.tx;
+    const authenticated = this.mac?.readMac !== undefined;
     t[0] = 0x80;
     t[1] = 0xb4;
     t[2] = 0x00;
     t[3] = ref.sfi << 3;
-    t[4] = 0x02;
+    t[4] = authenticated ? 0x0a : 0x02;
     t[5] = ref.recordId >> 8;
     t[6] = ref.recordId & 0xff;
-    t[7] = 0x00; // Le
-    return 8;
+    if (!authenticated) {
+      t[7] = 0x00; // Le
+      return 8;
+    }
+    randomFillSync(this.readRandom);
+    t.set(this.readRandom, 7);
+    t[15] = 0x00;
+    return 16;
+  }
+
+  /** Decodes a READ CAPP DATA response of `dataLen` bytes (record [‖ RMAC]) into `target`. */
+  private decodeRead(k: QuickPassKernel, dataLen: number, ref: RecordRef, target: TransitRecord): RecordState {
+    const len = this.codec.recordLength;
+    const rmac = this.mac?.readMac !== undefined;
+    // A record of another length than the codec's is not this operator's layout: invalid, not absent.
+    if (dataLen !== len + (rmac ? 4 : 0)) return 'invalid';
+    if (rmac) {
+      const expected = this.mac!.readMac!(ref.sfi, ref.recordId, k.rx.subarray(0, len), this.readRandom);
+      if (expected !== null) for (let i = 0; i < 4; i++) if (expected[i] !== k.rx[len + i]) return 'invalid';
+    }
+    return this.codec.decode(k.rx, 0, target);
   }
 
   private beforeGpo(k: QuickPassKernel, n: number): number {
@@ -184,8 +207,8 @@ export abstract class CappProfile implements SectorProfile {
       const sw = n >= 2 ? (k.rx[n - 2]! << 8) | k.rx[n - 1]! : 0;
       const own = this.step === reads - 1;
       const target = own ? this.own : this.extras[this.step]!;
-      // A record of another length than the codec's is not this operator's layout: invalid, not absent.
-      const state: OwnRecordState = sw !== SW_OK ? 'absent' : n - 2 === this.codec.recordLength ? this.codec.decode(k.rx, 0, target) : 'invalid';
+      const ref = own ? this.record : this.extraRefs[this.step]!;
+      const state: OwnRecordState = sw !== SW_OK ? 'absent' : this.decodeRead(k, n - 2, ref, target);
       if (own) {
         this.ownState = state;
         this.ownSw = sw;

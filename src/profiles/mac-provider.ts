@@ -7,7 +7,7 @@
  * the MAC of the virtual card (hal/virtual/README.md "Extended application (§4) and its MAC":
  * AES-CMAC, a documented simplification of the 3DES retail MAC of facts §4.4).
  */
-import { cappUpdateMac } from '../../hal/virtual/extended-app.js';
+import { cappReadMac, cappUpdateMac } from '../../hal/virtual/extended-app.js';
 import { fromHex } from '../../kernels/util/hex.js';
 import type { Personality } from '../../hal/virtual/personality.js';
 import type { CappMacProvider } from './types.js';
@@ -20,7 +20,7 @@ export interface RecordKey {
   key: Uint8Array;
 }
 
-/** A MAC provider over plain keys (TEST KEYS ONLY). Unknown SFI/ID → null (the profile then ends the tap uncharged). */
+/** A MAC provider over plain keys (TEST KEYS ONLY), update MAC and read RMAC. Unknown SFI/ID → null (an update then ends the tap uncharged). */
 export function createTestMacProvider(keys: readonly RecordKey[]): CappMacProvider {
   const map = new Map<number, Uint8Array>();
   for (const k of keys) {
@@ -33,6 +33,10 @@ export function createTestMacProvider(keys: readonly RecordKey[]): CappMacProvid
     updateMac(sfi, recordId, atc, header, record) {
       const key = map.get((sfi << 16) | recordId);
       return key ? cappUpdateMac(key, atc, header, record) : null;
+    },
+    readMac(sfi, recordId, record, terminalRandom) {
+      const key = map.get((sfi << 16) | recordId);
+      return key ? cappReadMac(key, record, terminalRandom) : null;
     },
   };
 }

@@ -50,6 +50,12 @@ export interface CappMacProvider {
    * without writing).
    */
   updateMac(sfi: number, recordId: number, atc: number, header: Uint8Array, record: Uint8Array): Uint8Array | null;
+  /**
+   * Added for the profiles (additive, optional): the 4-byte READ CAPP DATA response MAC over
+   * `record ‖ terminalRandom(8)`, or null without a key. When present, profiles read with a terminal
+   * random and treat a record whose RMAC does not match as invalid (src/profiles/README.md).
+   */
+  readMac?(sfi: number, recordId: number, record: Uint8Array, terminalRandom: Uint8Array): Uint8Array | null;
 }
 
 export interface SectorProfile {
