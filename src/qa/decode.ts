@@ -75,7 +75,7 @@ export class ExchangeDecoder {
     if (data.length > 0) {
       try {
         const nodes = decodeTlv(data);
-        lines.push(renderTlvTree(data, nodes, '  '));
+        lines.push(...renderTlvTree(data, nodes, '  ').split('\n'));
         this.notePdol(nodes);
       } catch (e) {
         lines.push(`  response data (${data.length} bytes) is not well-formed TLV: ${(e as Error).message}`);

@@ -233,7 +233,8 @@ export async function runCase(c: QaCase): Promise<CaseResult> {
   return result;
 }
 
-function unpredictable(hex: string): (out: Uint8Array, off: number, len: number) => void {
+/** A kernel `random` that fills 9F37 with the case's unpredictable number. */
+export function unpredictable(hex: string): (out: Uint8Array, off: number, len: number) => void {
   const un = fromHex(hex);
   return (out, off, len) => {
     for (let i = 0; i < len; i++) out[off + i] = un[i % un.length]!;
