@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
-import type { JournalStore, StoredEntry } from '../journal/types.js';
+import type { JournalHistory, JournalStore, StoredEntry } from '../journal/types.js';
 import type { UplinkConnection } from './connection.js';
 import { checkTopicLevel, DEFAULT_TOPIC_PREFIX, encodeBatch, topics } from './records.js';
 
@@ -226,8 +226,12 @@ export class JournalUploader extends EventEmitter<Events> {
         continue;
       }
       if (next >= buffer.length) {
-        // exportPending starts at the journal's cursor, which may trail what is sent: skip those.
-        buffer = await this.journal.exportPending(readAhead + Math.max(0, sentUpTo - this.journalAcked));
+        // A journal with random access (JournalHistory.read) reads from the first unsent entry;
+        // otherwise exportPending starts at the journal's cursor, which may trail what is sent: skip those.
+        const history = this.journal as Partial<JournalHistory>;
+        buffer = typeof history.read === 'function'
+          ? await history.read(sentUpTo + 1, readAhead)
+          : await this.journal.exportPending(readAhead + Math.max(0, sentUpTo - this.journalAcked));
         next = 0;
         while (next < buffer.length && buffer[next]!.seq <= sentUpTo) next++;
         if (next >= buffer.length) {
