@@ -4,8 +4,9 @@
  *
  * - sm-sm3: own allocation-free Sm3 vs Node's built-in createHash('sm3') (OpenSSL) at 64 B,
  *   1 KiB and 64 KiB;
- * - sm-sm2: one SM2 verification (GB/T 32918.2) with a plain key, with wNAF tables for P
- *   (window 4 and 8), and what a fresh key costs (point check; table build);
+ * - sm-sm2: one SM2 verification (GB/T 32918.2) with a plain key (ICC keys: wNAF), with fixed-base
+ *   tables for P (W 4, 6 = cached issuer keys, 8 = CA keys), and what a fresh key costs (point
+ *   check into a new object or the reusable ICC slot; table builds);
  * - sm-fdda: a full SM2 fDDA chain (issuer cert 12 + ICC cert 14 + SDAD 15), issuer key cache
  *   off and on. Goal: < 2 ms.
  */
@@ -13,10 +14,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Sm3 } from '../kernels/oda/sm3.js';
 import { Sm2PublicKey, sm2Sign, sm2TestKeyPair, sm2Verify } from '../kernels/oda/sm2.js';
-import { SmCapkStore } from '../kernels/oda/sm-capk.js';
-import { SmIssuerKeyCache, SmOdaContext, verifySmIccCertificate, verifySmIssuerCertificate, verifySmSdad } from '../kernels/oda/sm-cert.js';
-import { buildSmIccCertificate, buildSmIssuerCertificate, buildSmSdad } from '../kernels/oda/sm-cert-builder.js';
-import { fromHex } from '../kernels/util/hex.js';
+import { SmIssuerKeyCache } from '../kernels/oda/sm-cert.js';
+import { smChainFixture } from '../kernels/oda/sm-chain-fixture.js';
 import { formatTable, runSuite, type BenchCase, type CaseResult, type Suite } from './harness.js';
 
 export const SM3_SIZES = [64, 1024, 65536] as const;
@@ -38,58 +37,41 @@ export function smSuites(): Suite[] {
   const sig = sm2Sign(signer.privateKey, msg);
   const plain = Sm2PublicKey.from(signer.publicKey);
   const w4 = Sm2PublicKey.from(signer.publicKey).precompute(4);
+  const w6 = Sm2PublicKey.from(signer.publicKey).precompute(6);
   const w8 = Sm2PublicKey.from(signer.publicKey).precompute(8);
-  for (const k of [plain, w4, w8]) if (!sm2Verify(k, msg, sig)) throw new Error('bench setup: signature does not verify');
+  for (const k of [plain, w4, w6, w8]) if (!sm2Verify(k, msg, sig)) throw new Error('bench setup: signature does not verify');
   const freshKeys = Array.from({ length: 8 }, (_, i) => sm2TestKeyPair('fresh ' + i).publicKey);
+  const slot = Sm2PublicKey.reusable();
   const sm2Cases: BenchCase[] = [
-    { name: 'verify, plain key', fn: () => (sm2Verify(plain, msg, sig) ? 1 : 0) },
-    { name: 'verify, precomputed W4', fn: () => (sm2Verify(w4, msg, sig) ? 1 : 0) },
-    { name: 'verify, precomputed W8 (CA keys)', fn: () => (sm2Verify(w8, msg, sig) ? 1 : 0) },
-    { name: 'fresh key: on-curve check', cycle: 8, fn: (i) => Sm2PublicKey.tryFrom(freshKeys[i % 8]!)!.bytes[0]! },
-    { name: 'fresh key: W4 table build', cycle: 8, fn: (i) => (Sm2PublicKey.tryFrom(freshKeys[i % 8]!)!.precompute(4).isPrecomputed ? 1 : 0) },
+    { name: 'verify, plain key (ICC keys)', fn: () => (sm2Verify(plain, msg, sig) ? 1 : 0) },
+    { name: 'verify, table W4', fn: () => (sm2Verify(w4, msg, sig) ? 1 : 0) },
+    { name: 'verify, table W6 (issuer keys)', fn: () => (sm2Verify(w6, msg, sig) ? 1 : 0) },
+    { name: 'verify, table W8 (CA keys)', fn: () => (sm2Verify(w8, msg, sig) ? 1 : 0) },
+    { name: 'fresh key: on-curve check, new key', cycle: 8, fn: (i) => Sm2PublicKey.tryFrom(freshKeys[i % 8]!)!.bytes[0]! },
+    { name: 'fresh key: on-curve check, ICC slot', cycle: 8, fn: (i) => (slot.load(freshKeys[i % 8]!) ? 1 : 0) },
+    { name: 'fresh key: W6 table build', cycle: 8, fn: (i) => Sm2PublicKey.tryFrom(freshKeys[i % 8]!)!.precompute(6).tableBytes },
+    { name: 'fresh key: W8 table build', cycle: 8, fn: (i) => Sm2PublicKey.tryFrom(freshKeys[i % 8]!)!.precompute(8).tableBytes },
   ];
 
   // ---- SM2 fDDA chain
-  const ca = sm2TestKeyPair('bench CA');
-  const issuer = sm2TestKeyPair('bench issuer');
-  const icc = sm2TestKeyPair('bench icc');
-  const pan = '6235489730000218123';
-  const staticData = fromHex('5F24032512319F0702FF008C1B9F02069F03069F1A0295055F2A029A039C019F37049F21039F4E147C00');
-  const terminal = fromHex('11223344' + '000000000150' + '0156' + '01A1B2C3D4000000'); // fDDA 01
-  const cert90 = buildSmIssuerCertificate({ caPrivateKey: ca.privateKey, issuerId: '623548', expiry: '1230', serial: '000001', issuerPublicKey: issuer.publicKey });
-  const cert9F46 = buildSmIccCertificate({ issuerPrivateKey: issuer.privateKey, pan, expiry: '1230', serial: '000002', iccPublicKey: icc.publicKey, staticData });
-  const sdad = buildSmSdad({ iccPrivateKey: icc.privateKey, iccDynamicNumber: '0042', terminalDynamicData: terminal });
-  const store = new SmCapkStore();
-  store.add({ rid: 'A000000333', index: 0x18, publicKey: ca.publicKey }); // precomputed W8 at configuration
-  const rid = fromHex('A000000333');
-  const panBytes = fromHex(pan + 'F');
-  const chain = (ctx: SmOdaContext): number => {
-    ctx.resetOutputs();
-    ctx.capk = store.get(rid, 0, 0x18);
-    if (verifySmIssuerCertificate(ctx, cert90, 0, cert90.length) !== null) return -1;
-    if (verifySmIccCertificate(ctx, cert9F46, 0, cert9F46.length, staticData, 0, staticData.length) !== null) return -2;
-    if (verifySmSdad(ctx, sdad, 0, sdad.length, terminal, 0, terminal.length) !== null) return -3;
-    return ctx.sdad.iccDynamicNumber[1]!;
-  };
+  const f = smChainFixture();
   const newCtx = (cache: SmIssuerKeyCache | null) => {
-    const ctx = new SmOdaContext();
-    ctx.transactionDate = 250101;
-    ctx.setPan(panBytes);
-    ctx.issuerCache = cache;
-    if (chain(ctx) !== 0x42) throw new Error('bench setup: SM2 fDDA chain does not verify');
+    const ctx = f.context(cache);
+    if (f.run(ctx) !== 0x42) throw new Error('bench setup: SM2 fDDA chain does not verify');
     return ctx;
   };
   const noCache = newCtx(null);
-  const withCache = newCtx(new SmIssuerKeyCache());
-  chain(withCache); // second use: issuer key gets its table
+  const cache = new SmIssuerKeyCache();
+  const withCache = newCtx(cache);
+  cache.buildPendingTables(); // what setImmediate does after the first tap
   const chainCases: BenchCase[] = [
-    { name: 'SM2 fDDA chain, no cache', fn: () => chain(noCache) },
-    { name: 'SM2 fDDA chain, issuer key cached', fn: () => chain(withCache) },
+    { name: 'SM2 fDDA chain, no cache', fn: () => f.run(noCache) },
+    { name: 'SM2 fDDA chain, issuer key cached', fn: () => f.run(withCache) },
   ];
 
   return [
     { name: 'sm-sm3', description: 'SM3, own allocation-free class vs node:crypto', cases: sm3Cases, reference: 'node sm3 1024 B' },
-    { name: 'sm-sm2', description: 'SM2 verification (sm2p256v1, 142-byte message)', cases: sm2Cases, reference: 'verify, plain key' },
+    { name: 'sm-sm2', description: 'SM2 verification (sm2p256v1, 142-byte message)', cases: sm2Cases, reference: 'verify, plain key (ICC keys)' },
     { name: 'sm-fdda', description: 'SM2 fDDA 01 chain: issuer cert + ICC cert + SDAD (goal < 2 ms)', cases: chainCases, reference: 'SM2 fDDA chain, no cache' },
   ];
 }

@@ -122,6 +122,34 @@ describe('verified issuer key cache', () => {
     expect(issuerStep(ctx, cert)).toBe(SmFailure.Expired);
   });
 
+  it('builds the issuer key table off the tap: after the tap returns to the event loop, or on demand', async () => {
+    const cert = buildSmIssuerCertificate(issuerSpec());
+    const ctx = context();
+    ctx.issuerCache = new SmIssuerKeyCache();
+    expect(issuerStep(ctx, cert)).toBeNull();
+    const key = ctx.issuer.key!;
+    expect(key.isPrecomputed).toBe(false); // not in the tap that verified the certificate
+    await new Promise((r) => setImmediate(r));
+    expect(key.isPrecomputed).toBe(true);
+    expect(key.tableBytes).toBeGreaterThan(0);
+
+    const manual = new SmIssuerKeyCache(4, 99);
+    ctx.issuerCache = manual;
+    expect(issuerStep(ctx, cert)).toBeNull();
+    const key2 = ctx.issuer.key!;
+    expect(key2).not.toBe(key);
+    expect(manual.buildPendingTables()).toBe(1);
+    expect(key2.isPrecomputed).toBe(true);
+    expect(manual.buildPendingTables()).toBe(0);
+
+    const never = new SmIssuerKeyCache(4, 99, false);
+    ctx.issuerCache = never;
+    expect(issuerStep(ctx, cert)).toBeNull();
+    await new Promise((r) => setImmediate(r));
+    expect(ctx.issuer.key!.isPrecomputed).toBe(false);
+    expect(never.buildPendingTables()).toBe(0);
+  });
+
   it('does not trust a different certificate with the same serial', () => {
     const cache = new SmIssuerKeyCache();
     const ctx = context();

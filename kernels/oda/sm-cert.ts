@@ -249,9 +249,15 @@ export function verifySmSdad(
 /**
  * Verified issuer keys keyed by RID ‖ CA index ‖ certificate serial (qpboc-facts §5: "issuer PK
  * cache keyed by RID+index+serial"). A hit also requires the whole certificate to be
- * byte-identical, so a different certificate under a reused serial is verified afresh. Keys
- * are precomputed on their second use (so a one-off issuer does not pay ~8 ms for a table).
+ * byte-identical, so a different certificate under a reused serial is verified afresh.
  * Expiry, PAN and revocation are still checked on every tap.
+ *
+ * Issuer keys get a fixed-base table (W = 6, 88 KB; it makes the ICC-certificate verification
+ * ~4× cheaper, figures in kernels/qpboc/README.md). The table is built off the tap: `store`
+ * queues the key and schedules `buildPendingTables` with setImmediate, which runs once the tap's
+ * synchronous work has returned to the event loop. A host that never yields between taps (a
+ * synchronous benchmark loop) still gets the table: a key found in the cache without one is
+ * precomputed in the tap at its `precomputeAfter`-th use (the earlier behaviour).
  */
 export class SmIssuerKeyCache {
   private readonly capacity: number;
@@ -261,14 +267,33 @@ export class SmIssuerKeyCache {
   private readonly uses: number[] = [];
   private clock = 0;
   private readonly lastUse: number[] = [];
-
-  /** Uses after which a key gets a window-4 wNAF table. */
+  private readonly pending: Sm2PublicKey[] = [];
+  private scheduled = false;
+  /** Use at which a key still without a table gets one in the tap. */
   private readonly precomputeAfter: number;
 
-  constructor(capacity = 64, precomputeAfter = 2) {
+  /**
+   * @param capacity keys kept (least recently used replaced)
+   * @param precomputeAfter use at which a key still without a table gets one in the tap
+   * @param deferTables build tables off the tap (setImmediate) as soon as a key is stored
+   */
+  constructor(capacity = 64, precomputeAfter = 2, private readonly deferTables = true) {
     this.precomputeAfter = precomputeAfter;
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity: expected a positive integer, got ${capacity}`);
     this.capacity = capacity;
+  }
+
+  /** Builds the tables of stored keys that have none yet; returns how many were built. */
+  buildPendingTables(): number {
+    let built = 0;
+    while (this.pending.length > 0) {
+      const key = this.pending.pop()!;
+      if (!key.isPrecomputed && this.keys.includes(key)) {
+        key.precompute(SM2_ISSUER_WINDOW);
+        built++;
+      }
+    }
+    return built;
   }
 
   get size(): number {
@@ -283,7 +308,7 @@ export class SmIssuerKeyCache {
       if (this.capks[i] === capk && bytesEqual(c, 7, cert, off + 7, 3) && bytesEqual(c, 0, cert, off, SM_ISSUER_CERT_LENGTH)) {
         this.lastUse[i] = ++this.clock;
         const key = this.keys[i]!;
-        if (++this.uses[i]! === this.precomputeAfter) key.precompute(SM2_ISSUER_WINDOW);
+        if (++this.uses[i]! >= this.precomputeAfter && !key.isPrecomputed) key.precompute(SM2_ISSUER_WINDOW);
         return key;
       }
     }
@@ -307,9 +332,20 @@ export class SmIssuerKeyCache {
     this.keys[slot] = key;
     this.uses[slot] = 1;
     this.lastUse[slot] = ++this.clock;
+    if (this.deferTables && !key.isPrecomputed) {
+      this.pending.push(key);
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => {
+          this.scheduled = false;
+          this.buildPendingTables();
+        }).unref();
+      }
+    }
   }
 
   clear(): void {
+    this.pending.length = 0;
     this.certs.length = 0;
     this.capks.length = 0;
     this.keys.length = 0;
