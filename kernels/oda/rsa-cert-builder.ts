@@ -10,6 +10,7 @@
  * Every builder takes `tamper` options that produce the malformed variants a terminal must reject
  * (wrong header, trailer, format, indicators, hash), so failure paths can be tested.
  */
+import { constants, createPrivateKey, privateDecrypt, type KeyObject } from 'node:crypto';
 import { bigIntToBytes, bytesToBigInt, modPow } from './rsa-bigint.js';
 import { Sha1 } from './sha1.js';
 import { concatBytes, fromHex } from '../util/hex.js';
@@ -66,7 +67,68 @@ export function rsaSign(key: RsaPrivateKey, x: Uint8Array): Uint8Array {
   const n = bytesToBigInt(key.modulus);
   const m = bytesToBigInt(x);
   if (m >= n) throw new RangeError('rsaSign: block ≥ modulus');
+  // Measured: the BigInt X^d mod n of a 1024-bit key took ~3.4 ms and dominated a virtual-card
+  // tap (demo profile); OpenSSL with CRT does it in ~0.05 ms. Same result: raw RSA, no padding.
+  const fast = crtKey(key, n);
+  if (fast) return new Uint8Array(privateDecrypt({ key: fast, padding: constants.RSA_NO_PADDING }, x));
   return bigIntToBytes(modPow(m, key.d, n), key.modulus.length);
+}
+
+/** OpenSSL key objects (with the CRT factors) by modulus, built once per key; null when n cannot be factored. */
+const crtKeys = new Map<string, KeyObject | null>();
+
+function crtKey(key: RsaPrivateKey, n: bigint): KeyObject | null {
+  const id = n.toString(16) + ':' + key.d.toString(16);
+  let k = crtKeys.get(id);
+  if (k === undefined) {
+    k = null;
+    const e = bytesToBigInt(key.exponent);
+    const p = factorFromPrivateExponent(n, e, key.d);
+    if (p !== null) {
+      const q = n / p;
+      const inv = modPow(q, p - 2n, p); // q⁻¹ mod p (p prime)
+      const b64 = (v: bigint) => Buffer.from(bigIntToBytes(v, Math.ceil(v.toString(16).length / 2))).toString('base64url');
+      k = createPrivateKey({
+        key: { kty: 'RSA', n: b64(n), e: b64(e), d: b64(key.d), p: b64(p), q: b64(q), dp: b64(key.d % (p - 1n)), dq: b64(key.d % (q - 1n)), qi: b64(inv) },
+        format: 'jwk',
+      });
+    }
+    crtKeys.set(id, k);
+  }
+  return k;
+}
+
+/**
+ * A prime factor of n from (e, d) (the standard method, e.g. NIST SP 800-56B Appendix C): with
+ * e·d − 1 = 2^t·r, r odd, some g^(r·2^i) is a non-trivial square root of 1, and gcd(x − 1, n) = p.
+ */
+function factorFromPrivateExponent(n: bigint, e: bigint, d: bigint): bigint | null {
+  const k = e * d - 1n;
+  let r = k;
+  let t = 0;
+  while ((r & 1n) === 0n) {
+    r >>= 1n;
+    t++;
+  }
+  for (let g = 2n; g < 100n; g++) {
+    let x = modPow(g, r, n);
+    if (x === 1n || x === n - 1n) continue;
+    for (let i = 0; i < t; i++) {
+      const y = (x * x) % n;
+      if (y === 1n) {
+        const p = gcd(x - 1n, n);
+        return p > 1n && p < n ? p : null;
+      }
+      if (y === n - 1n) break;
+      x = y;
+    }
+  }
+  return null;
+}
+
+function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
 }
 
 function sha1Of(...parts: Uint8Array[]): Uint8Array {
