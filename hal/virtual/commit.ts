@@ -22,6 +22,9 @@ function debit(st: ApplicationState, amount: number): void {
 }
 
 /** Applies the pending TC transaction. Returns 9000, or 6974 when the cache does not match the last READ CAPP DATA. */
+/** Committed extended transactions whose GET TRANS PROVE answer the card keeps. */
+const MAX_PROOFS = 16;
+
 export function commitPending(img: ApplicationImage, st: ApplicationState, session: SessionState): number {
   const p = session.pending!;
   const cache = p.cappCache;
@@ -47,7 +50,11 @@ export function commitPending(img: ApplicationImage, st: ApplicationState, sessi
       debit(st, p.amount);
   }
   if (cache) st.capp[`${cache.sfi}:${cache.id}`] = toHex(cache.record);
-  if (img.spec.extendedApp && p.cappIndicator !== 0) st.proofs.push({ atc: p.atc, tc: proofTc });
+  if (img.spec.extendedApp && p.cappIndicator !== 0) {
+    st.proofs.push({ atc: p.atc, tc: proofTc });
+    // A card keeps a bounded number of proofs (like its cyclic log); GET TRANS PROVE serves recent ATCs.
+    if (st.proofs.length > MAX_PROOFS) st.proofs.shift();
+  }
   if (img.logSfi) appendLog(st.log, buildLogRecord(p.pdol, p.atc), img.logRecords);
   p.committed = true;
   return SW.OK;
