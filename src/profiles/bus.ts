@@ -46,8 +46,8 @@ export class BusProfile extends CappProfile {
   private journeyTotal = 0;
 
   constructor(table: BusTable, options: BusProfileOptions) {
-    super({ ...options, record: options.record ?? BUS_RECORD }, options.mac ?? null, options.transferRecords ?? []);
     if (table?.kind !== 'bus') throw new TypeError('table must be a validated bus table (validateBusTable / loadFareTable)');
+    super(table, { ...options, record: options.record ?? BUS_RECORD }, options.mac ?? null, options.transferRecords ?? []);
     this.table = table;
     this.history = options.history ?? null;
     const route = table.routes.get(options.route);
@@ -134,8 +134,6 @@ export class BusProfile extends CappProfile {
   }
 
   protected describe(d: Record<string, unknown>): void {
-    d.tableVersion = this.table.version;
-    d.operatorId = this.table.operatorId;
     d.route = this.route.id;
     if (this.route.fare === null) d.zone = this.zone;
     d.baseFare = this.baseFare;

@@ -14,7 +14,7 @@
  */
 import { randomFillSync } from 'node:crypto';
 import { Outcome, Reason, type KernelHook, type QuickPassKernel } from '../../kernels/qpboc/index.js';
-import { defaultRecordCodec, emptyRecord, type RecordState, type TransitRecord, type TransitRecordCodec } from './record-codec.js';
+import { clearRecord, defaultRecordCodec, emptyRecord, type RecordState, type TransitRecord, type TransitRecordCodec } from './record-codec.js';
 import type { CappMacProvider, ProfileTapResult, SectorProfile, TapContext, TapPlan } from './types.js';
 
 /** One record of the extended application: file SFI (1–30) and 2-byte record ID. */
@@ -91,7 +91,11 @@ export abstract class CappProfile implements SectorProfile {
   private readonly header = new Uint8Array(5);
   private readonly readRandom = new Uint8Array(8);
 
-  protected constructor(options: CappProfileOptions, mac: CappMacProvider | null, extraRefs: RecordRef[] = []) {
+  /** The fare table's version and operator, for every journal entry. */
+  protected readonly tableId: { version: string; operatorId: number };
+
+  protected constructor(table: { version: string; operatorId: number }, options: CappProfileOptions, mac: CappMacProvider | null, extraRefs: RecordRef[] = []) {
+    this.tableId = { version: table.version, operatorId: table.operatorId };
     this.record = checkRef(options.record ?? DEFAULT_RECORD, 'options.record');
     this.codec = options.codec ?? defaultRecordCodec;
     if (!Number.isInteger(this.codec.recordLength) || this.codec.recordLength < 2 || this.codec.recordLength > 239)
@@ -224,9 +228,8 @@ export abstract class CappProfile implements SectorProfile {
       }
       this.details.badRecordIgnored = true;
       this.ownState = 'blank';
-      Object.assign(this.own, emptyRecord());
+      clearRecord(this.own); // a failed decode may have filled some fields
     }
-    if (this.ownState === 'blank') Object.assign(this.own, emptyRecord());
     this.decide();
     if (this.refused) return this.end(k);
     k.setAmount(this.plan.amount);
@@ -276,6 +279,8 @@ export abstract class CappProfile implements SectorProfile {
   finishTap(k: QuickPassKernel): ProfileTapResult {
     const approved = k.outcome === Outcome.Approved;
     const d = this.details;
+    d.tableVersion = this.tableId.version;
+    d.operatorId = this.tableId.operatorId;
     d.outcome = approved ? 'approved' : this.refused ? 'refused' : 'not-approved';
     d.extendedApp = this.ownState !== 'absent';
     d.recordState = this.ownState;

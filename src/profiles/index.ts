@@ -9,7 +9,7 @@ export {
 } from './fare-tables.js';
 export type { FareTable, BusTable, BusRoute, TransferRule, MetroTable, MetroStation, TollTable, TollStation, TollClass } from './fare-tables.js';
 export {
-  defaultRecordCodec, emptyRecord, copyRecord, crc32, RecordStatus, Sector, ChargeMode, DEFAULT_FORMAT_VERSION,
+  defaultRecordCodec, emptyRecord, clearRecord, crc32, RecordStatus, Sector, ChargeMode, DEFAULT_FORMAT_VERSION,
 } from './record-codec.js';
 export type { TransitRecord, TransitRecordCodec, RecordState, RecordStatusCode, SectorCode } from './record-codec.js';
 export { createTestMacProvider, recordKeysOf } from './mac-provider.js';

@@ -39,7 +39,7 @@ abstract class MetroGate extends CappProfile {
   constructor(table: MetroTable, options: MetroProfileOptions) {
     if (table?.kind !== 'metro') throw new TypeError('table must be a validated metro table (validateMetroTable / loadFareTable)');
     if (!options?.mac || typeof options.mac.updateMac !== 'function') throw new TypeError('options.mac must be a CappMacProvider');
-    super(options, options.mac);
+    super(table, options, options.mac);
     this.table = table;
     if (!table.stations.has(options.station)) throw new RangeError(`options.station: station ${options.station} is not in fare table ${table.version}`);
     this.station = options.station;
@@ -62,8 +62,6 @@ abstract class MetroGate extends CappProfile {
   }
 
   protected describe(d: Record<string, unknown>): void {
-    d.tableVersion = this.table.version;
-    d.operatorId = this.table.operatorId;
     d.line = this.table.line;
     d.station = this.station;
   }

@@ -64,8 +64,9 @@ export function emptyRecord(): TransitRecord {
   };
 }
 
-export function copyRecord(from: TransitRecord, to: TransitRecord): void {
-  Object.assign(to, from);
+/** Resets `r` to a blank record in place (no allocation). */
+export function clearRecord(r: TransitRecord): void {
+  Object.assign(r, BLANK);
 }
 
 /** What `decode` found: a record, a never-written one, or one that fails its check (CRC, version). */
@@ -146,7 +147,7 @@ export const defaultRecordCodec: TransitRecordCodec = {
     let blank = true;
     for (let i = 2; i < LEN; i++) if (src[off + i] !== 0) { blank = false; break; }
     if (blank) {
-      Object.assign(out, BLANK);
+      clearRecord(out);
       return 'blank';
     }
     if (src[off + 2] !== DEFAULT_FORMAT_VERSION || crc32(src, off, CRC_OFF) !== u32(src, off + CRC_OFF)) return 'invalid';

@@ -34,7 +34,7 @@ abstract class TollLane extends CappProfile {
   constructor(table: TollTable, options: TollProfileOptions) {
     if (table?.kind !== 'toll') throw new TypeError('table must be a validated toll table (validateTollTable / loadFareTable)');
     if (!options?.mac || typeof options.mac.updateMac !== 'function') throw new TypeError('options.mac must be a CappMacProvider');
-    super(options, options.mac);
+    super(table, options, options.mac);
     this.table = table;
     if (!table.stations.has(options.station)) throw new RangeError(`options.station: station ${options.station} is not in toll table ${table.version}`);
     if (options.vehicleClass !== undefined && !table.classes.has(options.vehicleClass))
@@ -62,8 +62,6 @@ abstract class TollLane extends CappProfile {
   }
 
   protected describe(d: Record<string, unknown>): void {
-    d.tableVersion = this.table.version;
-    d.operatorId = this.table.operatorId;
     d.road = this.table.road;
     d.station = this.station;
     d.vehicleClass = this.vehicleClass;
