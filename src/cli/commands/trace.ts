@@ -7,7 +7,7 @@ import { parseTrace, TraceFormatError, type Trace } from '../../../hal/trace/for
 import { ExchangeDecoder } from '../../qa/decode.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 
-const usage = `usage: shanfu trace show FILE [--brief]
+const usage = `usage: shanfu trace show FILE… [--brief]
 
 A readable rendering of a shanfu trace (hal/trace/README.md; JSON, or CBOR for large traces): the
 terminal inputs, then each exchange with its command name, the command data (GPO data split by the
@@ -62,9 +62,10 @@ export const command: Command = {
     const [sub, ...rest] = args;
     if (sub !== 'show') throw new UsageError(sub ? `unknown subcommand '${sub}' (use: shanfu trace show FILE)` : 'missing subcommand: shanfu trace show FILE');
     const { options, positionals } = parseArgs(rest, ['brief']);
-    if (positionals.length !== 1) throw new UsageError('give one trace file');
-    const t = readTraceFile(positionals[0]!);
-    console.log(renderTrace(t, !!options.brief));
+    if (positionals.length === 0) throw new UsageError('give a trace file');
+    // Every file is read and checked before anything is printed: a bad file is reported alone (exit 2).
+    const traces = positionals.map((f) => [f, readTraceFile(f)] as const);
+    traces.forEach(([f, t], i) => console.log(`${i ? '\n' : ''}${traces.length > 1 ? `== ${f}\n` : ''}${renderTrace(t, !!options.brief)}`));
     return 0;
   },
 };
