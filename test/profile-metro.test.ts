@@ -254,3 +254,23 @@ describe('metro exit interrupted', () => {
     expect(metroRecord(card).rec).toMatchObject({ status: RecordStatus.Open, entryStation: 201 });
   });
 });
+
+describe('metro exit on a low balance', () => {
+  it('segmented deduction spends the balance and the rest from the deposit offset (DF62/DF63)', async () => {
+    const base = transitCard();
+    await gate('entry', 201).tap(base, T0);
+    const state = base.state;
+    state.apps[AID]!.ecBalance = 100;
+    const card = createCard('metro-transit', { state });
+    const fare = fileFare(raw, 201, 209);
+    const limit = card.personality.applications[0]!.extendedApp!.offsetLimit;
+    expect(fare).toBeGreaterThan(100);
+    expect(fare - 100).toBeLessThanOrEqual(limit);
+    const t = await gate('exit', 209).tap(card, T0 + 30 * MIN);
+    expect(t.outcome).toBe('approved approved-offline');
+    expect(t.result.fare).toBe(fare);
+    expect(card.balance()).toBe(0);
+    expect(card.state.apps[AID]!.offsetUsed).toBe(fare - 100);
+    expect(metroRecord(card).rec).toMatchObject({ status: RecordStatus.Closed, amount: fare });
+  });
+});
