@@ -23,6 +23,8 @@ export async function verifyJournal(dir: string, key?: Uint8Array): Promise<Jour
     throw e;
   }
   const segNames = names.filter((n) => segmentSeq(n) !== undefined).sort();
+  // A journal with every segment gone still has its cursor (open continues after it); with neither it is not a journal.
+  if (!segNames.length && !names.includes(CURSOR_FILE)) throw new ShanfuError('journal.missing', `no journal segments in ${dir}; check --dir`);
   const report: JournalVerifyReport = { ok: true, entries: 0, segments: segNames.length, problems: [] };
   if (key) report.unsealed = 0;
   const problem = (file: string, offset: number, text: string) => report.problems.push({ file, offset, problem: text });
