@@ -28,9 +28,11 @@ export function modPow(base: bigint, exp: bigint, m: bigint): bigint {
   if (m === 1n) return 0n;
   let result = 1n;
   base %= m;
-  for (let i = exp.toString(2).length - 1; i >= 0; i--) {
+  // The exponent's bits as a string once: testing `(exp >> BigInt(i)) & 1n` per bit costs O(bits²).
+  const bits = exp.toString(2);
+  for (let i = 0; i < bits.length; i++) {
     result = (result * result) % m;
-    if ((exp >> BigInt(i)) & 1n) result = (result * base) % m;
+    if (bits.charCodeAt(i) === 49) result = (result * base) % m;
   }
   return result;
 }
