@@ -31,6 +31,19 @@ export function decodeCbor(bytes: Uint8Array): unknown {
   return cbor.decode(bytes);
 }
 
+/** An integer argument ≥ `min` (TypeError/RangeError naming it). */
+export function checkCount(value: unknown, name: string, min: number): number {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`${name} must be an integer, got ${String(value)}`);
+  if ((value as number) < min) throw new RangeError(`${name} must be at least ${min}, got ${String(value)}`);
+  return value as number;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Checks the journal key (32 bytes for AES-256). `name` is the argument's name in the message. */
 export function checkKey(key: unknown, name: string): Uint8Array {
   if (!(key instanceof Uint8Array)) throw new TypeError(`${name} must be a Uint8Array of 32 bytes (the AES-256-GCM journal key)`);

@@ -10,7 +10,7 @@
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
-import { checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, keyCheckValue, storedEntry, unseal } from './codec.js';
+import { checkCount, checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, equalBytes, keyCheckValue, storedEntry, unseal } from './codec.js';
 import { crc32c } from './crc32c.js';
 import { acquireLock, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor } from './files.js';
 import { encodeFrame, encodeHeader, FRAME_OVERHEAD, scanSegment, segmentName, segmentSeq } from './segment.js';
@@ -60,12 +60,6 @@ function corrupt(file: string, offset: number, problem: string, dir: string): Sh
     `${file} at offset ${offset}: ${problem}. The journal was not opened, so nothing was discarded; ` +
       `run 'shanfu journal verify --dir ${dir}' for the full report and keep a copy of the directory before repairing it`,
   );
-}
-
-function checkCount(value: unknown, name: string, min: number): number {
-  if (!Number.isSafeInteger(value)) throw new TypeError(`${name} must be an integer, got ${String(value)}`);
-  if ((value as number) < min) throw new RangeError(`${name} must be at least ${min}, got ${String(value)}`);
-  return value as number;
 }
 
 export class Journal implements JournalStore, JournalHistory {
@@ -458,10 +452,4 @@ export class Journal implements JournalStore, JournalHistory {
   private checkOpen(): void {
     if (this.closed) throw new ShanfuError('journal.closed', 'the journal is closed; open it again');
   }
-}
-
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -4,7 +4,7 @@
  * so what a test reads back is what the file journal would return.
  */
 import { ShanfuError } from '../../kernels/util/errors.js';
-import { checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, storedEntry, unseal } from './codec.js';
+import { checkCount, checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, storedEntry, unseal } from './codec.js';
 import { FRAME_OVERHEAD } from './segment.js';
 import type { JournalEntry, JournalHistory, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from './types.js';
 
@@ -36,14 +36,14 @@ export class MemoryJournal implements JournalStore, JournalHistory {
   }
 
   async read(fromSeq: number, max: number): Promise<StoredEntry[]> {
-    if (!Number.isSafeInteger(fromSeq) || fromSeq < 1) throw new RangeError(`fromSeq must be an integer ≥ 1, got ${fromSeq}`);
-    if (!Number.isSafeInteger(max) || max < 1) throw new RangeError(`max must be an integer ≥ 1, got ${max}`);
+    checkCount(fromSeq, 'fromSeq', 1);
+    checkCount(max, 'max', 1);
     this.checkOpen();
     return this.records.slice(fromSeq - 1, fromSeq - 1 + max).map((r) => decodeStoredEntry(r)!);
   }
 
   async ack(seq: number): Promise<void> {
-    if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError(`seq must be an integer ≥ 0, got ${seq}`);
+    checkCount(seq, 'seq', 0);
     this.checkOpen();
     if (seq > this.records.length) throw new RangeError(`seq ${seq} is beyond the last durable record (${this.records.length}); acknowledge only what was exported`);
     if (seq > this.ackedSeq) this.ackedSeq = seq;

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
-import { checkKey, keyCheckValue, unseal } from './codec.js';
+import { checkKey, equalBytes, keyCheckValue, unseal } from './codec.js';
 import { CURSOR_FILE, readCursor } from './files.js';
 import { scanSegment, segmentSeq } from './segment.js';
 import type { JournalVerifyReport } from './types.js';
@@ -55,7 +55,7 @@ export async function verifyJournal(dir: string, key?: Uint8Array): Promise<Jour
     if (h.firstSeq !== segmentSeq(segNames[k]!)) problem(file, 0, `header says first seq ${h.firstSeq}, the file name ${segmentSeq(segNames[k]!)}`);
     terminalId ??= h.terminalId;
     if (h.terminalId !== terminalId) problem(file, 0, `segment of terminal '${h.terminalId}' in the journal of '${terminalId}'`);
-    if (kcv && !kcv.every((b, i) => b === h.keyCheck[i])) problem(file, 20, 'the key given is not the key this segment was written with (key check value)');
+    if (kcv && !equalBytes(kcv, h.keyCheck)) problem(file, 20, 'the key given is not the key this segment was written with (key check value)');
     if (expect !== undefined && h.firstSeq !== expect) problem(file, 0, `sequence gap between segments: expected first seq ${expect}, found ${h.firstSeq}`);
     for (const p of scan.problems) problem(file, p.offset, p.problem);
     if (scan.torn) {
