@@ -53,6 +53,11 @@ td.detail{background:#fafafa;padding:8px 16px}
 pre.decoded{margin:4px 0 6px 24px;background:#fff;border:1px solid #ddd;padding:6px;white-space:pre-wrap;font-size:12px}
 .hidden{display:none}
 code{font-size:12px;word-break:break-all}
+table#cases{table-layout:fixed}
+#cases th:nth-child(1){width:4.5em}#cases th:nth-child(2){width:16em}#cases th:nth-child(3){width:8em}#cases th:nth-child(5){width:16em}
+td.diffmsg,.exchange,pre.decoded,code{word-break:break-all;overflow-wrap:anywhere}
+table.fields{width:auto}
+mark{background:#ffeb3b;font-weight:700}
 `;
 
 const JS = `
@@ -74,6 +79,14 @@ for (const c of data.cases) {
   const detail = el('tr', { class: 'details hidden', 'data-for': c.id }, el('td', { class: 'detail', colSpan: 6 }));
   row.addEventListener('click', () => toggle(c, detail));
   tbody.append(row, detail);
+}
+/** hex with the first byte that differs from other marked. */
+function marked(hex, other) {
+  let i = 0;
+  while (i < hex.length && hex[i] === other[i]) i++;
+  i -= i % 2;
+  if (i >= hex.length) return el('span', { textContent: hex });
+  return el('span', {}, hex.slice(0, i), el('mark', { textContent: hex.slice(i, i + 2) }), hex.slice(i + 2));
 }
 function fmt(v) { return v === null || v === undefined ? '(none)' : String(v); }
 function toggle(c, detail) {
@@ -103,7 +116,7 @@ function toggle(c, detail) {
         el('span', { class: 'bar', style: 'width:' + Math.round(200 * x.air / max) + 'px' }),
         el('span', { class: 'kbar', style: 'width:' + Math.max(1, Math.round(x.kernel / 50)) + 'px' }),
         el('div', {}, el('code', { textContent: '→ ' + x.c })), el('div', {}, el('code', { textContent: '← ' + (x.r || '(' + x.error + ')') })));
-      if (isDiff) line.append(el('div', { class: 'diffmsg', textContent: 'expected ' + d.expected + ' / actual ' + d.actual }));
+      if (isDiff) line.append(el('div', { class: 'diffmsg' }, 'expected ', marked(d.expected, d.actual)), el('div', { class: 'diffmsg' }, 'actual   ', marked(d.actual, d.expected)));
       const dec = el('pre', { class: 'decoded' + (isDiff ? '' : ' hidden'), textContent: x.decoded });
       line.addEventListener('click', (e) => { e.stopPropagation(); dec.classList.toggle('hidden'); });
       timeline.append(line, dec);
