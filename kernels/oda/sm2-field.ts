@@ -5,7 +5,7 @@
  *
  * Why 16-bit limbs: every term of p sits on a 16-bit boundary (224 = 14·16, 96 = 6·16, 64 = 4·16),
  * so reduction is a handful of additions (2^256 ≡ 2^224 + 2^96 − 2^64 + 1), and a limb product is
- * 32 bits, so a 16-term column sum (≤ 2^36) and the folds (≤ ~2^45) stay exact in a double (2^53).
+ * 32 bits, so a 16-term column sum and the folds stay exact in a double (below 2^53; bound below).
  *
  * Representation: `feMul` and `feSqr` return "loose" elements: limbs in [−8, 2^16 + 8], value
  * within ±2^227 of [0, 2^256). `feAdd`, `feSub` and `feMulSmall` work limb by limb without
@@ -370,9 +370,9 @@ export function feToBigInt(a: Fe): bigint {
 const INV_T = fe();
 const INV_U = fe();
 /**
- * out = a^(p−2) = a⁻¹ mod p (Fermat; 0 maps to 0). p − 2 = ffffffff fffffffe ... the exponent is
- * processed bit by bit from the top: 255 squarings and ~190 multiplications. Used once per
- * verification at most and in table builds (batched), so an addition chain is not worth it here.
+ * out = a^(p−2) = a⁻¹ mod p (Fermat; 0 maps to 0), bit by bit from the top: 256 squarings and
+ * 223 multiplications. Verification needs no inversion (sm2-ecc.ts checks X ≡ x·Z²); table builds
+ * use one per table (batched), so an addition chain is not worth it here.
  */
 export function feInv(out: Fe, a: Fe): void {
   const x = INV_U;
