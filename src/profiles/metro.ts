@@ -25,6 +25,9 @@ import { metroFare, type MetroTable } from './fare-tables.js';
 import { ChargeMode, RecordStatus, Sector } from './record-codec.js';
 import type { CappMacProvider } from './types.js';
 
+/** DF60 03: pre-authorisation completion (qpboc-facts §4.2). */
+const DF60_COMPLETION = 3;
+
 export interface MetroProfileOptions extends CappProfileOptions {
   /** This gate's station (a `stations[].id` of the table). */
   station: number;
@@ -158,7 +161,7 @@ export class MetroExitProfile extends MetroGate {
     }
     // An entry that pre-authorised is completed (DF60 03: the hold is released, the fare spent).
     const completion = open && this.own.chargeMode === ChargeMode.PreAuth;
-    this.charge(fare, completion ? 3 : ChargeMode.Segmented, rule);
+    this.charge(fare, completion ? DF60_COMPLETION : ChargeMode.Segmented, rule);
     const n = this.stamp(Sector.Metro, t.operatorId, t.line);
     n.status = RecordStatus.Closed;
     if (!open) {
