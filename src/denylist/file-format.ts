@@ -129,7 +129,9 @@ export function parseDenyListFile(bytes: Uint8Array, owned: boolean): ParsedDeny
 function hashWords(bytes: Uint8Array, off: number, count: number, owned: boolean): Uint32Array {
   const len = count * 8;
   let region: Uint8Array;
-  if (owned && (bytes.byteOffset + off) % 4 === 0) region = bytes.subarray(off, off + len);
+  // In place only when the ArrayBuffer is exactly the file (a large read); a small file may sit in
+  // Node's shared 8 KB Buffer pool, which a table view would pin (and memoryBytes would count).
+  if (owned && bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length) region = bytes.subarray(off, off + len);
   else region = copyOf(bytes, off, off + len); // fresh buffer: aligned, and the caller's bytes stay as they were
   // Buffer#swap32 is native (≈ memory speed); a big-endian host reads the words as they are.
   if (LITTLE_ENDIAN) Buffer.from(region.buffer, region.byteOffset, len).swap32();

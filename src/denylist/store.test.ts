@@ -292,3 +292,12 @@ describe('buildDenyListFile', () => {
     expect(() => buildDenyListFile({ version: 1, kind: 'partial' as 'full', salt })).toThrow(/kind/);
   });
 });
+
+describe('memory', () => {
+  it('a small list read from disk does not pin Node\'s shared Buffer pool (memoryBytes stays small)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanfu-denylist-'));
+    writeFileSync(join(dir, 'small.sfdl'), full(1, [{ pan: PAN_A, psn: 1 }]));
+    const s = DenyListStore.fromFile(join(dir, 'small.sfdl'));
+    expect(s.memoryBytes).toBeLessThan(64);
+  });
+});
