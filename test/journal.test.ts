@@ -375,6 +375,14 @@ describe('Journal after a crash', () => {
     await reopenKeepsFive(dir, file, size, /zero-filled/);
   });
 
+  it('repairs nothing when the open is refused (here: the wrong key)', async () => {
+    const { dir, file, size } = await fiveRecords('journal-torn-refused');
+    appendFileSync(file, (await sixthFrame()).subarray(0, 40));
+    await expectCode(Journal.open({ dir, key: OTHER_KEY, terminalId: TERMINAL }), 'journal.key');
+    expect(statSync(file).size).toBe(size + 40);
+    await reopenKeepsFive(dir, file, size, /incomplete record/);
+  });
+
   it('removes leftover temp files of an interrupted rotation or ack', async () => {
     const { dir, file, size } = await fiveRecords('journal-torn-tmp');
     writeFileSync(join(dir, 'seg-0000000000000006.sfj.tmp'), Buffer.alloc(10));

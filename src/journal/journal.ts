@@ -168,15 +168,6 @@ export class Journal implements JournalStore, JournalHistory {
           if (k !== segNames.length - 1) throw corrupt(file, scan.torn.offset, `${scan.torn.reason} in a segment that is not the last`, dir);
           size = scan.end;
           recovery = { file, offset: scan.torn.offset, bytes: scan.torn.bytes, reason: scan.torn.reason };
-          if (!readOnly) {
-            const fh = await open(file, 'r+');
-            try {
-              await fh.truncate(scan.end);
-              await fh.datasync();
-            } finally {
-              await fh.close();
-            }
-          }
         }
         if (k === segNames.length - 1 && keyCheck && !equalBytes(keyCheck, h.keyCheck))
           throw new ShanfuError('journal.key', `the key given is not the key journal ${dir} was written with (key check value in ${name}); use the integrator key of terminal '${h.terminalId}'`);
@@ -191,6 +182,16 @@ export class Journal implements JournalStore, JournalHistory {
       const lastSeq = last ? last.firstSeq + last.offsets.length - 1 : acked;
       if (acked > lastSeq) throw corrupt(join(dir, 'cursor.json'), 0, `acknowledged up to ${acked} but the journal ends at ${lastSeq}`, dir);
 
+      // Every check passed: only now change anything on disk.
+      if (recovery && !readOnly) {
+        const fh = await open(recovery.file, 'r+');
+        try {
+          await fh.truncate(recovery.offset);
+          await fh.datasync();
+        } finally {
+          await fh.close();
+        }
+      }
       const j = new Journal(dir, terminalId!, o.key, keyCheck!, o.settings, recovery);
       j.segments = segments;
       j.ackedSeq = acked;
