@@ -7,26 +7,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { join } from 'node:path';
 import { Journal } from '../src/journal/journal.js';
 import { startBackoffice, type Backoffice } from '../examples/backoffice.js';
-import { Broker, brokerUnavailable } from './uplink-broker.js';
+import { Broker, brokerUnavailable, bundleCli } from './uplink-broker.js';
 import { tapEntry } from './uplink-fixtures.js';
 
 const skip = brokerUnavailable();
 const N = 100_000;
 const TERMINAL = 'BUS-0042';
-
-/** The CLI bundled once (node + bundle starts in ~0.1 s; tsx would add ~0.5 s per start). */
-async function bundleCli(): Promise<string> {
-  const out = resolve('node_modules/.cache/shanfu-uplink-e2e/cli.mjs');
-  mkdirSync(resolve(out, '..'), { recursive: true });
-  await build({ entryPoints: ['src/cli/dev.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile: out, logLevel: 'error' });
-  return out;
-}
 
 describe.skipIf(skip)(`100,000 entries through uploader kills and broker restarts${skip ? ` (skipped: ${skip})` : ''}`, () => {
   let broker: Broker;
@@ -35,7 +26,7 @@ describe.skipIf(skip)(`100,000 entries through uploader kills and broker restart
   let bo: Backoffice;
 
   beforeAll(async () => {
-    [broker, cli] = await Promise.all([Broker.start(), bundleCli()]);
+    [broker, cli] = await Promise.all([Broker.start(), bundleCli('e2e')]);
     dir = mkdtempSync(join(tmpdir(), 'shanfu-uplink-e2e-'));
     const journal = await Journal.open({ dir: join(dir, 'journal'), key: new Uint8Array(32).fill(9), terminalId: TERMINAL, groupCommitMs: 2 });
     // Every 10th tap carries a sealed PAN (AES-GCM in the journal costs ~0.14 ms per entry; the

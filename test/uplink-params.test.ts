@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { decode, Encoder } from 'cbor-x';
 import { generateSigningKey, openParameters, sealParameters, signedBytes, type ParameterUpdate, type SigningKey } from '../src/uplink/envelope.js';
@@ -39,11 +40,11 @@ function fullList(version: number, pans: string[]) {
 describe('parameter envelopes', () => {
   const { signingKey, trustedKey } = generateSigningKey('ed25519');
 
-  it('sign the deterministic CBOR array [format, kind, version, base, issuedAt, alg, payload]', () => {
+  it('sign the deterministic CBOR array [format, kind, version, base, issuedAt, alg, SHA-256(payload)]', () => {
     const u = update('fares', 300, new Uint8Array([1, 2, 3]));
     const bytes = signedBytes(u, 'ed25519');
     // Any CBOR decoder reads the signed bytes back as the array (cbor-x here).
-    expect((decode(bytes) as unknown[]).map((v) => (typeof v === 'bigint' ? Number(v) : v))).toEqual(['shanfu-params/1', 'fares', 300, 0, u.issuedAt, 'ed25519', new Uint8Array([1, 2, 3])]);
+    expect((decode(bytes) as unknown[]).map((v) => (typeof v === 'bigint' ? Number(v) : v))).toEqual(['shanfu-params/1', 'fares', 300, 0, u.issuedAt, 'ed25519', new Uint8Array(createHash('sha256').update(Uint8Array.of(1, 2, 3)).digest())]);
     // Deterministic heads: 0x87 (array of 7), version 300 as 0x19 0x012C.
     expect(bytes[0]).toBe(0x87);
     expect(Buffer.from(bytes).includes(Buffer.from([0x19, 0x01, 0x2c]))).toBe(true);

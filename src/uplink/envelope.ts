@@ -6,15 +6,18 @@
  * Wire form: a CBOR map `{ f: 'shanfu-params/1', kind, version, base, issuedAt, alg, payload, sig }`.
  * The signature covers the *signed bytes*: the deterministic CBOR (RFC 8949 §4.2.1: definite
  * lengths, shortest heads) of the array
- *   [ 'shanfu-params/1', kind, version, base, issuedAt, alg, payload ]
+ *   [ 'shanfu-params/1', kind, version, base, issuedAt, alg, SHA-256(payload) ]
  * built here by hand (not by cbor-x, whose map/typed-array encodings are not the deterministic
  * form), so any CBOR library can rebuild them. `sig` is Ed25519 (64 bytes) or ECDSA P-256 over
- * SHA-256, compact r‖s (64 bytes).
+ * SHA-256 of the signed bytes, compact r‖s (64 bytes). Signing the payload's digest rather than
+ * the payload keeps verification cheap for big sets (measured: noble Ed25519 verify over a 64 KiB
+ * payload 10.5 ms, over the 80-byte signed bytes + node SHA-256 of 64 KiB ≈ 2 ms; an 8 MB deny
+ * list would otherwise take > 1 s).
  */
 import { decode, Encoder } from 'cbor-x';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { p256 } from '@noble/curves/nist.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { createHash } from 'node:crypto';
 import { ShanfuError } from '../../kernels/util/errors.js';
 
 export const ENVELOPE_FORMAT = 'shanfu-params/1';
@@ -90,26 +93,29 @@ function head(major: number, n: number, out: number[]): void {
   }
 }
 
-/** The bytes the back office signs for `u` (see the file comment). */
-export function signedBytes(u: ParameterUpdate, alg: SignatureAlgorithm): Uint8Array {
-  const text = (s: string, out: number[]) => {
+/** SHA-256 of a payload (node's OpenSSL: ~8× noble's JS for big sets). */
+export function payloadDigest(payload: Uint8Array): Uint8Array {
+  return createHash('sha256').update(payload).digest();
+}
+
+/** The bytes the back office signs for `u` (see the file comment); `digest` = payloadDigest(u.payload). */
+export function signedBytes(u: ParameterUpdate, alg: SignatureAlgorithm, digest = payloadDigest(u.payload)): Uint8Array {
+  const out: number[] = [];
+  const text = (s: string) => {
     const b = new TextEncoder().encode(s);
     head(3, b.length, out);
     for (const x of b) out.push(x);
   };
-  const pre: number[] = [];
-  head(4, 7, pre);
-  text(ENVELOPE_FORMAT, pre);
-  text(u.kind, pre);
-  head(0, u.version, pre);
-  head(0, u.base, pre);
-  head(0, u.issuedAt, pre);
-  text(alg, pre);
-  head(2, u.payload.length, pre);
-  const out = new Uint8Array(pre.length + u.payload.length);
-  out.set(pre, 0);
-  out.set(u.payload, pre.length);
-  return out;
+  head(4, 7, out);
+  text(ENVELOPE_FORMAT);
+  text(u.kind);
+  head(0, u.version, out);
+  head(0, u.base, out);
+  head(0, u.issuedAt, out);
+  text(alg);
+  head(2, digest.length, out);
+  for (const x of digest) out.push(x);
+  return Uint8Array.from(out);
 }
 
 // cbor-x: byte strings as plain CBOR byte strings (major type 2), not tag 64.
@@ -192,7 +198,8 @@ export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]
   if (alg !== 'ed25519' && alg !== 'p256') reject('malformed', `envelope.alg must be 'ed25519' or 'p256', got ${JSON.stringify(alg)}`);
   const sig = e.sig;
   if (!(sig instanceof Uint8Array) || sig.length !== 64) reject('malformed', 'envelope.sig must be 64 bytes');
-  const msg = signedBytes(u, alg);
+  const digest = payloadDigest(u.payload);
+  const msg = signedBytes(u, alg, digest);
   for (const k of trusted) {
     if (k.alg !== alg) continue;
     let ok = false;
@@ -203,7 +210,7 @@ export function openParameters(bytes: Uint8Array, trusted: readonly TrustedKey[]
       ok = false;
     }
     if (ok) {
-      return { ...u, payload: new Uint8Array(u.payload), alg, envelope: new Uint8Array(bytes), sha256: Buffer.from(sha256(u.payload)).toString('hex'), keyName: k.name ?? `${alg}:${Buffer.from(k.publicKey).toString('hex').slice(0, 16)}` };
+      return { ...u, payload: new Uint8Array(u.payload), alg, envelope: new Uint8Array(bytes), sha256: Buffer.from(digest).toString('hex'), keyName: k.name ?? `${alg}:${Buffer.from(k.publicKey).toString('hex').slice(0, 16)}` };
     }
   }
   reject('bad-signature', `${u.kind} v${u.version}: signature does not verify with any trusted ${alg} key (tampered, or signed by a key this terminal does not trust)`);
