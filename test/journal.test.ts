@@ -468,3 +468,17 @@ describe('Journal after a crash', () => {
     expect((await verifyJournal(dir)).ok).toBe(false);
   });
 });
+
+describe('peekSeq (the seq read at open without decoding the record)', () => {
+  it('agrees with the full CBOR decode for every integer width, and defers to it beyond 32 bits', async () => {
+    const { peekSeq } = await import('../src/journal/segment.js');
+    const { decodeStoredEntry, encodeStoredEntry, storedEntry } = await import('../src/journal/codec.js');
+    for (const seq of [1, 23, 24, 255, 256, 65_535, 65_536, 2 ** 32 - 1, 2 ** 32, 2 ** 40 + 3]) {
+      const cbor = encodeStoredEntry(storedEntry(tapEntry(1), seq, KEY));
+      expect(decodeStoredEntry(cbor)!.seq).toBe(seq);
+      expect(peekSeq(cbor, 0, cbor.length)).toBe(seq < 2 ** 32 ? seq : undefined);
+    }
+    expect(peekSeq(Uint8Array.of(0xa1, 0x63, 0x73, 0x65, 0x78, 0x01), 0, 6)).toBeUndefined(); // key "sex"
+    expect(peekSeq(Uint8Array.of(0x81, 0x63, 0x73, 0x65, 0x71, 0x01), 0, 6)).toBeUndefined(); // an array
+  });
+});

@@ -371,7 +371,7 @@ export class Journal implements JournalStore, JournalHistory {
       const bytes = await this.readRange(seg, start, end);
       for (let at = 0; seq <= lastHere; seq++) {
         const next = seq === lastHere ? bytes.length : seg.offsets[seq + 1 - seg.firstSeq]! - start;
-        out.push(this.decodeFrame(seg, bytes, at, next, start));
+        out.push(this.decodeFrame(seg, seq, bytes, at, next, start));
         at = next;
       }
     }
@@ -395,12 +395,13 @@ export class Journal implements JournalStore, JournalHistory {
   }
 
   /** Re-checks a frame read back (the disk may have changed since open) and decodes it. */
-  private decodeFrame(seg: Segment, bytes: Uint8Array, at: number, end: number, base: number): StoredEntry {
+  private decodeFrame(seg: Segment, seq: number, bytes: Uint8Array, at: number, end: number, base: number): StoredEntry {
     const v = new DataView(bytes.buffer, bytes.byteOffset + at, end - at);
     const len = end - at - FRAME_OVERHEAD;
     const ok = len > 0 && v.getUint32(0, true) === len && crc32c(bytes, at, at + 8 + len) === v.getUint32(8 + len, true);
     const entry = ok ? decodeStoredEntry(bytes.subarray(at + 8, at + 8 + len)) : undefined;
-    if (!entry) throw corrupt(join(this.dir, seg.name), base + at, 'record changed on disk since the journal was opened (checksum mismatch)', this.dir);
+    if (!entry || entry.seq !== seq)
+      throw corrupt(join(this.dir, seg.name), base + at, 'record changed on disk since the journal was opened (checksum, CBOR or seq wrong)', this.dir);
     return entry;
   }
 
