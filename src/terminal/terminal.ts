@@ -250,7 +250,11 @@ export class Terminal {
     const completed = k.reason === Reason.TornCompleted;
     const charged = k.committed ? k.amount : 0;
     const balance = completed ? this.guard.resolver.balance : k.outcome === Outcome.TryAgain || k.outcome === Outcome.EndApplication ? -1 : k.balanceAfter;
-    if (k.torn && cardId !== null) {
+    // A 'charged' verdict means the ride was paid by the earlier tap. The hook ends the tap right
+    // after it, before any record: a removal during the resolution leaves nothing this card could
+    // have committed, so no new torn record (it would make the next tap charge the ride again).
+    const ridePaid = verdicts.some((v) => v.verdict === 'charged');
+    if (k.torn && cardId !== null && !ridePaid) {
       const record: TornRecord = {
         cardId, maskedPan: k.maskedPan(), psn: k.psn, atc: k.atc, amount: k.amount,
         cappIndicator: this.txn.cappIndicator ?? 0, balanceBefore: k.balanceBefore, balanceAfter: k.balanceAfter, time,
@@ -261,7 +265,7 @@ export class Terminal {
       this.events.emit({ type: 'torn-open', torn: summary(record) });
     }
     const seq = await this.append(this.tapEntry(time, charged, balance, result.rule, result.details));
-    if (cardId !== null && (charged > 0 || completed)) this.passback.note(cardId, time);
+    if (cardId !== null && (charged > 0 || ridePaid)) this.passback.note(cardId, time);
 
     const tap: TapResult = {
       outcome: k.outcome, outcomeName: outcomeName(k.outcome), reason: reasonName(k.reason),
