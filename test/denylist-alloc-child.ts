@@ -5,13 +5,11 @@
  * gcDuring, hits }. With a 64 MB young generation no scavenge runs in the measured loop, so heap growth
  * is what the lookups allocated.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
 import { DenyListStore, buildDenyListFile, panTo5A } from '../src/denylist/index.js';
+import { measureAllocation } from './alloc-measure.js';
 
 const N = Number(process.argv[2] ?? 200000);
 const control = process.argv[3] === 'control';
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with --expose-gc');
 
 const pans: Uint8Array[] = [];
 const psns: number[] = [];
@@ -34,24 +32,9 @@ const run = (n: number): number => {
   }
   return hits;
 };
-run(50000); // warm-up: optimised code, feedback
-let gcDuring = 0;
-const obs = new PerformanceObserver((list) => {
-  gcDuring += list.getEntries().length;
-});
-obs.observe({ entryTypes: ['gc'] });
-gc();
-gc();
-await new Promise((r) => setTimeout(r, 10));
-gcDuring = 0;
-let best = Infinity;
 let hits = 0;
-for (let round = 0; round < 3; round++) {
-  const before = process.memoryUsage().heapUsed;
-  hits = run(N);
-  const after = process.memoryUsage().heapUsed;
-  best = Math.min(best, (after - before) / N);
-}
-await new Promise((r) => setTimeout(r, 10));
-obs.disconnect();
-console.log(JSON.stringify({ lookups: N, bytesPerLookup: best, gcDuring, hits, sink: sink !== null }));
+run(50000); // warm-up: optimised code, feedback
+const { bytesPerOp, gcDuring } = await measureAllocation((n) => {
+  hits = run(n);
+}, N);
+console.log(JSON.stringify({ lookups: N, bytesPerLookup: bytesPerOp, gcDuring, hits, sink: sink !== null }));
