@@ -4,12 +4,8 @@
  */
 import { hasBuzzer, hasDisplay, hasLed, type Reader } from '../../hal/transport.js';
 import { Outcome, Reason, REASONS } from '../../kernels/qpboc/index.js';
+import { yuan } from '../profiles/capp-profile.js';
 import type { Feedback, TapResult } from './events.js';
-
-/** Minor units as "¥2.00". */
-export function yuan(minor: number): string {
-  return `¥${Math.floor(minor / 100)}.${String(minor % 100).padStart(2, '0')}`;
-}
 
 /** What the passenger sees and hears for `tap`. */
 export function feedbackFor(tap: TapResult, reasonCode: number): Feedback {

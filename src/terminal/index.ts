@@ -8,6 +8,6 @@ export type { TornRecord } from './torn-store.js';
 export { TornResolver, DEFAULT_LOG, buildGetTransProve } from './torn-resolver.js';
 export type { TornVerdict, LogEntry } from './torn-resolver.js';
 export { AntiPassback, GuardHook, panDigits } from './guard-hook.js';
-export { feedbackFor, showFeedback, yuan } from './feedback.js';
+export { feedbackFor, showFeedback } from './feedback.js';
 export { driveTap } from './drive.js';
 export type { Exchange, DriveOptions } from './drive.js';
