@@ -4,7 +4,8 @@
  * broker restarts, a broker that is not there yet, and a journal whose ack fails.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBackoffice, type Backoffice } from '../examples/backoffice.js';
@@ -122,6 +123,25 @@ describe.skipIf(skip)(`uploader → mosquitto → back office${skip ? ` (skipped
     expect(bo.counts.records).toBe(bo.counts.unique + bo.counts.duplicates);
   });
 
+  it('a graceful stop mid-drain waits for the PUBACKs in flight: the next start re-sends nothing', async () => {
+    const j = new ArrayJournal();
+    await fill(j, 'T-stop', 20_000);
+    const { bo, up, connection } = await setup('T-stop', j, { batchRecords: 50 });
+    up.start();
+    await until(() => j.ackedSeq >= 5000, '5000 acknowledged');
+    await up.stop();
+    const s = up.status();
+    expect(s.inflightRecords).toBe(0);
+    expect(j.ackedSeq).toBe(s.confirmedSeq);
+    expect(j.ackedSeq).toBeLessThan(20_000);
+    const up2 = new JournalUploader({ journal: j, terminalId: 'T-stop', connection, idlePollMs: 50 });
+    cleanup.push(() => up2.stop());
+    up2.start();
+    await up2.waitDrained(30_000);
+    await until(() => bo.counts.unique === 20_000, 'all records at the back office');
+    expect(bo.counts.duplicates).toBe(0);
+  });
+
   it('waits for a broker that is not up yet (backoff), then delivers', async () => {
     const late = await Broker.start();
     await late.stop();
@@ -142,6 +162,49 @@ describe.skipIf(skip)(`uploader → mosquitto → back office${skip ? ` (skipped
     await late.launch();
     await up.waitDrained(30_000);
     expect(j.ackedSeq).toBe(300);
+  });
+
+  it('examples/backoffice.ts runs as a script: clears, prints its counts on Ctrl-C, and remembers what it cleared', async () => {
+    const out = join(dir, 'script.jsonl');
+    const runScript = async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/backoffice.ts', '--url', broker.url, '--out', out, '--client-id', 'bo-script']);
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      await until(() => stdout.includes('Ctrl-C to stop'), 'the back office to start', 30_000);
+      return { child, stdout: () => stdout };
+    };
+    let s = await runScript();
+    const j = new ArrayJournal();
+    await fill(j, 'T-script', 300);
+    const connection = new UplinkConnection({ url: broker.url });
+    const up = new JournalUploader({ journal: j, terminalId: 'T-script', connection, batchRecords: 100 });
+    cleanup.push(async () => {
+      await up.stop();
+      await connection.stop();
+    });
+    up.start();
+    await up.waitDrained(30_000);
+    await until(() => existsSync(out) && clearing(out).length === 300, 'the clearing file');
+    s.child.kill('SIGINT');
+    await new Promise((r) => s.child.once('exit', r));
+    expect(JSON.parse(s.stdout().trim().split('\n').pop()!)).toMatchObject({ records: 300, unique: 300, duplicates: 0 });
+    // Restarted, it reads its clearing file back: a re-send of the same entries is dropped by key.
+    s = await runScript();
+    expect(s.stdout()).toMatch(/300 records already cleared/);
+    await up.stop();
+    const again = new ArrayJournal();
+    await fill(again, 'T-script', 300);
+    const up2 = new JournalUploader({ journal: again, terminalId: 'T-script', connection, batchRecords: 100 });
+    cleanup.push(() => up2.stop());
+    up2.start();
+    // One new entry after the re-sends: messages on one topic from one client arrive in order, so
+    // once it is in the clearing file the back office has seen every re-send before it.
+    await again.append(tapEntry('T-script', 301));
+    up2.notify();
+    await until(() => clearing(out).length === 301, 'the new entry');
+    s.child.kill('SIGINT');
+    await new Promise((r) => s.child.once('exit', r));
+    expect(JSON.parse(s.stdout().trim().split('\n').pop()!)).toMatchObject({ records: 301, unique: 301, duplicates: 300 });
   });
 
   it('a failing journal ack loses nothing: the entries stay pending and are re-sent', async () => {

@@ -75,6 +75,8 @@ export class JournalUploader extends EventEmitter<Events> {
   readonly terminalId: string;
   readonly topic: string;
   private running = false;
+  /** stop() was called: send nothing new, let the messages in flight get their PUBACK. */
+  private closing = false;
   private confirmed = 0;
   private journalAcked = 0;
   private acking: Promise<void> | null = null;
@@ -123,10 +125,19 @@ export class JournalUploader extends EventEmitter<Events> {
     this.connection.start();
   }
 
-  /** Stops sending and moves the journal cursor over everything confirmed so far. */
-  async stop(): Promise<void> {
+  /**
+   * Stops sending, waits up to `graceMs` (default 2000) for the PUBACKs of messages in flight, and
+   * moves the journal cursor over everything confirmed. Later PUBACKs are ignored: those entries
+   * stay pending and are sent again next time (duplicates, not loss).
+   */
+  async stop(graceMs = 2000): Promise<void> {
     if (!this.running) return;
+    this.closing = true;
+    this.wake();
+    const until = Date.now() + graceMs;
+    while (this.inflightRecords > 0 && this.connection.current && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     this.running = false;
+    this.closing = false;
     this.connection.off('up', this.onUp);
     this.connection.off('down', this.onDown);
     this.wake();
@@ -221,6 +232,11 @@ export class JournalUploader extends EventEmitter<Events> {
     let next = 0;
     const { batchRecords, inflightBatches, readAhead, idlePollMs, includeSealed } = this.o;
     while (live()) {
+      if (this.closing) {
+        if (!window.length) break;
+        await this.sleep(idlePollMs);
+        continue;
+      }
       if (window.length >= inflightBatches) {
         await this.sleep(idlePollMs);
         continue;
@@ -250,7 +266,8 @@ export class JournalUploader extends EventEmitter<Events> {
       this.sentBatches++;
       this.sentRecords += n;
       client.publish(this.topic, Buffer.from(encodeBatch(this.terminalId, batch, includeSealed)), { qos: 1 }, (err) => {
-        if (this.connection.currentGeneration !== gen) return; // an ended generation: its window is gone
+        // An ended generation (its window is gone), or a stopped uploader: the entries stay pending.
+        if (this.connection.currentGeneration !== gen || !this.running) return;
         if (err) {
           // The broker refused it (MQTT 5 reason code) or the link broke: end this generation; the next re-sends.
           this.fault(`publish ${this.topic} (seq ${item.last - n + 1}..${item.last}): ${err.message}`);
