@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeMultiple } from 'cbor-x';
 import { Journal } from '../src/journal/index.js';
+import { command } from '../src/cli/commands/journal.js';
 import { KEY, OTHER_KEY, panFor, tapEntry, TERMINAL, tempDir } from './journal-fixtures.js';
 
 const shanfu = (args: string[], env: Record<string, string> = {}) =>
@@ -109,16 +110,30 @@ describe('shanfu journal', () => {
   });
 
   it('rejects unusable input with exit 2 and the usage', () => {
-    for (const args of [[], ['frobnicate', '--dir', dir], ['export'], ['export', '--dir', dir, '--max', 'x'], ['ack', '--dir', dir], ['stats', '--dir', dir, '--seq', '1']]) {
-      const r = shanfu(args);
-      expect(r.status, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(/usage: shanfu journal/);
+    const r = shanfu(['export', '--dir', dir, '--max', 'x']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--max must be an integer ≥ 1, got 'x'\n\nusage: shanfu journal/);
+  });
+
+  it('names the problem of each unusable command line (in process: the same command module main runs)', async () => {
+    for (const [args, message] of [
+      [[], /a subcommand is required/],
+      [['frobnicate', '--dir', dir], /unknown subcommand 'frobnicate'/],
+      [['export'], /--dir D is required/],
+      [['ack', '--dir', dir], /--seq N is required/],
+      [['ack', '--dir', dir, '--seq', '-1'], /--seq must be an integer ≥ 0/],
+      [['stats', '--dir', dir, '--seq', '1'], /does not take --seq/],
+      [['verify', '--dir', dir, 'extra'], /unexpected argument 'extra'/],
+    ] as [string[], RegExp][])
+      await expect(command.run(args), args.join(' ')).rejects.toThrow(expect.objectContaining({ name: 'UsageError', message: expect.stringMatching(message) }));
+    await expect(command.run(['stats', '--dir', join(dir, 'nope')])).rejects.toThrow(expect.objectContaining({ code: 'journal.missing', message: expect.stringMatching(/no journal directory/) }));
+    const saved = process.env.SHANFU_JOURNAL_KEY;
+    process.env.SHANFU_JOURNAL_KEY = 'abcd';
+    try {
+      await expect(command.run(['verify', '--dir', dir])).rejects.toThrow(expect.objectContaining({ code: 'journal.key', message: expect.stringMatching(/SHANFU_JOURNAL_KEY is not a journal key/) }));
+    } finally {
+      if (saved === undefined) delete process.env.SHANFU_JOURNAL_KEY;
+      else process.env.SHANFU_JOURNAL_KEY = saved;
     }
-    const missing = shanfu(['stats', '--dir', join(dir, 'nope')]);
-    expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/no journal directory .*\[journal\.missing\]/);
-    const badKey = shanfu(['verify', '--dir', dir], { SHANFU_JOURNAL_KEY: 'abcd' });
-    expect(badKey.status).toBe(2);
-    expect(badKey.stderr).toMatch(/SHANFU_JOURNAL_KEY is not a journal key/);
   });
 });
