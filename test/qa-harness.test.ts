@@ -129,6 +129,16 @@ describe('first difference', () => {
     expect(r.status).toBe('fail');
     expect(r.difference).toMatchObject({ exchange: 3, field: 'card-script', expected: '00B2010C01', actual: '00B2010C00' });
   });
+  it('a transit tap runs through the Terminal and its profile; fare, charge and rule are compared', async () => {
+    const c = JSON.parse(readFileSync('test-vectors/cases/13-transit/metro-entry-exit.json', 'utf8'));
+    const ok = await runCase(validateCase(c, 'test-vectors/cases/13-transit/metro-entry-exit.json'));
+    expect(ok.status).toBe('pass');
+    expect(ok.taps[1]!.actual).toMatchObject({ fare: 300, charged: 300, rule: 'distance' });
+    c.taps[1].expect.fare = 200;
+    const bad = await runCase(validateCase(c, 'test-vectors/cases/13-transit/metro-entry-exit.json'));
+    expect(bad.difference).toMatchObject({ tap: 1, field: 'fare', expected: '200', actual: '300' });
+    expect(() => validateCase({ ...c, taps: [c.taps[0]], card: { script: [] } }, 'x')).toThrow(/transit \(profile\) taps need a virtual card/);
+  });
   it('a case that cannot run is an error, not a crash', async () => {
     const c = clone();
     c.terminal = 'no-such-preset';
@@ -139,8 +149,11 @@ describe('first difference', () => {
     p.card = { personality: 'no-such-card' };
     expect((await runCase(validateCase(p, 'card'))).status).toBe('error');
     const t = clone();
-    t.profile = { name: 'bus', fares: 'test-vectors/fares/bus.json' };
-    expect((await runCase(validateCase(t, 'profile'))).error).toContain("sector profile 'bus'");
+    t.terminal = { config: {} };
+    t.profile = { name: 'bus', fares: 'test-vectors/fares/no-such-table.json', route: 12 };
+    expect((await runCase(validateCase(t, 'profile'))).error).toContain('no-such-table.json');
+    t.profile = { name: 'bus', fares: 'test-vectors/fares/bus-line.json', route: 12, colour: 'red' };
+    expect((await runCase(validateCase(t, 'profile'))).error).toContain('profile.colour: unknown field');
   });
 });
 

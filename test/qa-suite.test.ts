@@ -25,7 +25,7 @@ describe('test-vectors/cases', () => {
 
   it('covers the certification-plan groups', () => {
     const groups = new Set(loaded.cases.map((c) => c.group));
-    for (const g of ['pre-processing', 'selection', 'gpo', 'records', 'restrictions', 'ec', 'cvm', 'oda', 'outcomes', 'removal', 'malformed', 'terminal-hooks']) expect(groups, g).toContain(g);
+    for (const g of ['pre-processing', 'selection', 'gpo', 'records', 'restrictions', 'ec', 'cvm', 'oda', 'outcomes', 'removal', 'malformed', 'terminal-hooks', 'transit']) expect(groups, g).toContain(g);
   });
 
   it('every case passes', () => {

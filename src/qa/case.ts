@@ -76,6 +76,10 @@ export type Expectation = {
   apduCount?: number;
   /** Exact C-APDUs (hex) the terminal must send, in order. */
   apdus?: string[];
+  /** Transit taps: the fare asked, the amount charged on the card, the profile's fare rule. */
+  fare?: number;
+  charged?: number;
+  rule?: string;
 };
 
 export type TapSpec = {
@@ -84,6 +88,8 @@ export type TapSpec = {
   /** Faults added to the card before this tap (virtual cards). */
   faults: FaultSpec[];
   hook?: HookSpec;
+  /** The tap runs at a transit validator (src/terminal + src/profiles) with this profile. */
+  profile?: ProfileSpec;
 };
 
 /** A sector profile for transit cases (runs when src/profiles provides it). */
@@ -105,7 +111,7 @@ export type QaCase = {
 const TRANSPORT_CODES = ['card-removed', 'timeout', 'protocol', 'response-too-long', 'reader-removed', 'service-unavailable', 'access-denied', 'closed'];
 const HEX = /^(?:[0-9A-Fa-f]{2})*$/;
 const FAULT_ACTIONS = ['status', 'truncate', 'mutate', 'chain61', 'wrongLe', 'delay', 'leaveField'];
-const EXPECT_KEYS = ['outcome', 'reason', 'cryptogram', 'tvr', 'tsi', 'atc', 'balanceAfter', 'balanceBefore', 'torn', 'signatureRequired', 'onlinePinRequired', 'aid', 'odaFailure', 'apduCount', 'apdus'];
+const EXPECT_KEYS = ['outcome', 'reason', 'cryptogram', 'tvr', 'tsi', 'atc', 'balanceAfter', 'balanceBefore', 'torn', 'signatureRequired', 'onlinePinRequired', 'aid', 'odaFailure', 'apduCount', 'apdus', 'fare', 'charged', 'rule'];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -201,7 +207,9 @@ export function validateCase(raw: unknown, source: string, loadTrace: (path: str
     };
   } else return fail('card', 'expected one of personality, script or trace');
 
-  const profile = o.profile === undefined ? undefined : isObj(o.profile) && typeof o.profile.name === 'string' ? (o.profile as ProfileSpec) : fail('profile', 'expected { name, … }');
+  const profileOf = (v: unknown, field: string): ProfileSpec | undefined =>
+    v === undefined ? undefined : isObj(v) && typeof v.name === 'string' ? (v as ProfileSpec) : fail(field, 'expected { name, fares, station?, route?, … } (src/profiles)');
+  const profile = profileOf(o.profile, 'profile');
 
   const transaction = (v: unknown, field: string, base?: Obj): TransactionSpec => {
     if (v !== undefined && !isObj(v)) fail(field, 'expected an object');
@@ -235,6 +243,9 @@ export function validateCase(raw: unknown, source: string, loadTrace: (path: str
     for (const k of ['torn', 'signatureRequired', 'onlinePinRequired'] as const) if (v[k] !== undefined) e[k] = typeof v[k] === 'boolean' ? (v[k] as boolean) : fail(`${field}.${k}`, 'expected true or false');
     if (v.aid !== undefined) e.aid = v.aid === null ? null : hex(v.aid, `${field}.aid`);
     if (v.odaFailure !== undefined) e.odaFailure = str(v.odaFailure, `${field}.odaFailure`);
+    if (v.fare !== undefined) e.fare = int(v.fare, `${field}.fare`);
+    if (v.charged !== undefined) e.charged = int(v.charged, `${field}.charged`);
+    if (v.rule !== undefined) e.rule = str(v.rule, `${field}.rule`);
     if (v.apdus !== undefined) e.apdus = Array.isArray(v.apdus) ? v.apdus.map((a, i) => hex(a, `${field}.apdus[${i}]`)) : fail(`${field}.apdus`, 'expected an array of C-APDU hex strings');
     return e;
   };
@@ -266,14 +277,17 @@ export function validateCase(raw: unknown, source: string, loadTrace: (path: str
     const base = isObj(o.transaction) ? o.transaction : undefined;
     taps = (o.taps as unknown[]).map((tp, i) => {
       if (!isObj(tp)) return fail(`taps[${i}]`, 'expected an object');
-      known(tp, ['transaction', 'expect', 'faults', 'hook'], `taps[${i}]`);
+      known(tp, ['transaction', 'expect', 'faults', 'hook', 'profile'], `taps[${i}]`);
       const h = hook(tp.hook ?? o.hook, `taps[${i}].hook`);
-      return { transaction: transaction(tp.transaction, `taps[${i}].transaction`, base), expect: expectation(tp.expect, `taps[${i}].expect`), faults: faults(tp.faults, `taps[${i}].faults`), ...(h ? { hook: h } : {}) };
+      const p = profileOf(tp.profile, `taps[${i}].profile`) ?? profile;
+      return { transaction: transaction(tp.transaction, `taps[${i}].transaction`, base), expect: expectation(tp.expect, `taps[${i}].expect`), faults: faults(tp.faults, `taps[${i}].faults`), ...(h ? { hook: h } : {}), ...(p ? { profile: p } : {}) };
     });
     if (card.kind === 'script' && taps.length > 1) fail('taps', 'a scripted or traced card serves one tap');
   } else {
     const h = hook(o.hook, 'hook');
-    taps = [{ transaction: transaction(o.transaction, 'transaction'), expect: expectation(o.expect, 'expect'), faults: [], ...(h ? { hook: h } : {}) }];
+    taps = [{ transaction: transaction(o.transaction, 'transaction'), expect: expectation(o.expect, 'expect'), faults: [], ...(h ? { hook: h } : {}), ...(profile ? { profile } : {}) }];
   }
+  if (taps.some((t) => t.profile) && card.kind !== 'virtual') fail('card', 'transit (profile) taps need a virtual card (the profile writes its records)');
+  if (taps.some((t) => t.profile && t.hook)) fail('hook', 'a transit tap uses its profile\'s hook; give either profile or hook');
   return { id, title: str(o.title, 'title'), group: str(o.group, 'group'), covers: str(o.covers, 'covers'), file: source, terminal, card, ...(profile ? { profile } : {}), taps };
 }

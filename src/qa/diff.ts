@@ -19,7 +19,7 @@ export type Difference = {
   message: string;
 };
 
-const FIELDS = ['outcome', 'reason', 'cryptogram', 'tvr', 'tsi', 'atc', 'balanceAfter', 'balanceBefore', 'torn', 'signatureRequired', 'onlinePinRequired', 'aid', 'odaFailure', 'apduCount'] as const;
+const FIELDS = ['outcome', 'reason', 'cryptogram', 'tvr', 'tsi', 'atc', 'balanceAfter', 'balanceBefore', 'torn', 'signatureRequired', 'onlinePinRequired', 'aid', 'odaFailure', 'apduCount', 'fare', 'charged', 'rule'] as const;
 
 const show = (v: unknown) => (v === null || v === undefined ? '(none)' : String(v));
 

@@ -23,6 +23,7 @@ import type { Expectation, HookSpec, HookStepSpec, QaCase, TapSpec, TransactionS
 import { terminalConfigFor } from './presets.js';
 import { ScriptSession } from './scripted-card.js';
 import { diffTap, type Difference } from './diff.js';
+import { profileTerminals } from './profile-terminal.js';
 
 export type ExchangeRecord = {
   command: string;
@@ -54,6 +55,10 @@ export type ActualResult = {
   odaFailure: string | null;
   apduCount: number;
   apdus: string[];
+  /** Transit taps (src/terminal + profile): fare asked, amount charged, fare rule; null otherwise. */
+  fare: number | null;
+  charged: number | null;
+  rule: string | null;
 };
 
 export type TapResult = { index: number; transaction: TransactionSpec; expect: Expectation; exchanges: ExchangeRecord[]; actual: ActualResult; difference: Difference | null };
@@ -175,6 +180,9 @@ function actualOf(k: QuickPassKernel, log: ExchangeRecord[]): ActualResult {
     odaFailure: k.odaFailure && k.oda ? k.oda.reasonText(k.odaFailure) : null,
     apduCount: log.length,
     apdus: log.map((x) => x.c),
+    fare: null,
+    charged: null,
+    rule: null,
   };
 }
 
@@ -190,11 +198,24 @@ export async function runCase(c: QaCase): Promise<CaseResult> {
   const t0 = performance.now();
   const result: CaseResult = { id: c.id, title: c.title, group: c.group, covers: c.covers, file: c.file, status: 'pass', taps: [], difference: null, micros: 0 };
   try {
-    if (c.profile) throw new Error(`sector profile '${c.profile.name}': profile cases need src/profiles (not available in this build)`);
     const { config, oda } = terminalFor(c);
     const card = c.card.kind === 'virtual' ? new MeteredCard(virtualCardOf(c)) : null;
     const reader = card ? new VirtualReader({ name: 'shanfu qa reader' }) : null;
+    const transit = card && c.taps.some((t) => t.profile) ? profileTerminals(c.file, config, oda, { get micros() { return card.totalMicros; } }) : null;
     for (const [index, tap] of c.taps.entries()) {
+      if (tap.profile && transit && card) {
+        for (const f of tap.faults) card.inner.faults.add(f);
+        const t = tap.transaction;
+        const { tap: done, log, terminal } = await transit.tap(tap.profile, card, clockFor(t.date, t.time, config.timezoneOffsetMinutes ?? 480)(), fromHex(t.unpredictableNumber));
+        const actual = { ...actualOf(terminal.kernel, log), fare: done.fare, charged: done.charged, rule: done.rule };
+        const difference = diffTap(index, tap.expect, actual, log, null);
+        result.taps.push({ index, transaction: t, expect: tap.expect, exchanges: log, actual, difference });
+        if (difference && !result.difference) {
+          result.difference = difference;
+          result.status = 'fail';
+        }
+        continue;
+      }
       const kernel = new QuickPassKernel(config, {
         oda,
         clock: clockFor(tap.transaction.date, tap.transaction.time, config.timezoneOffsetMinutes ?? 480),
@@ -225,6 +246,7 @@ export async function runCase(c: QaCase): Promise<CaseResult> {
       }
     }
     await reader?.close();
+    await transit?.close();
   } catch (e) {
     result.status = 'error';
     result.error = (e as Error).message;
