@@ -482,3 +482,22 @@ describe('peekSeq (the seq read at open without decoding the record)', () => {
     expect(peekSeq(Uint8Array.of(0x81, 0x63, 0x73, 0x65, 0x71, 0x01), 0, 6)).toBeUndefined(); // an array
   });
 });
+
+describe('the journal key for tools', () => {
+  it('takes 32 raw bytes or 64 hex digits (file or SHANFU_JOURNAL_KEY) and names the source of a bad one', async () => {
+    const { loadJournalKey, parseJournalKey } = await import('../src/journal/key.js');
+    const dir = tempDir('journal-key');
+    const hexKey = Buffer.from(KEY).toString('hex');
+    writeFileSync(join(dir, 'raw.bin'), KEY);
+    writeFileSync(join(dir, 'hex.txt'), hexKey.toUpperCase() + '\n');
+    writeFileSync(join(dir, 'short.txt'), hexKey.slice(2));
+    expect(loadJournalKey(join(dir, 'raw.bin'), {})).toEqual(KEY);
+    expect(loadJournalKey(join(dir, 'hex.txt'), {})).toEqual(KEY);
+    expect(loadJournalKey(undefined, { SHANFU_JOURNAL_KEY: hexKey })).toEqual(KEY);
+    expect(loadJournalKey(join(dir, 'raw.bin'), { SHANFU_JOURNAL_KEY: Buffer.from(OTHER_KEY).toString('hex') })).toEqual(KEY); // the file wins
+    expect(loadJournalKey(undefined, {})).toBeUndefined();
+    expect(() => loadJournalKey(join(dir, 'short.txt'), {})).toThrow(expect.objectContaining({ code: 'journal.key', message: expect.stringContaining('short.txt') }));
+    expect(() => loadJournalKey(join(dir, 'missing'), {})).toThrow(expect.objectContaining({ code: 'journal.key', message: expect.stringMatching(/cannot read the key file .*ENOENT/) }));
+    expect(() => parseJournalKey('zz'.repeat(32), 'SHANFU_JOURNAL_KEY')).toThrow(/SHANFU_JOURNAL_KEY is not a journal key/);
+  });
+});

@@ -64,7 +64,8 @@ async function exportCmd(options: Record<string, string | true>): Promise<number
   const max = countOption(options, 'max', 1) ?? Number.MAX_SAFE_INTEGER;
   const json = options.json === true;
   const out = stringOption(options, 'out');
-  const key = loadJournalKey(stringOption(options, 'key-file'));
+  // The key only matters for --unseal (without it, sealed data is exported as it is).
+  const key = options.unseal === true ? loadJournalKey(stringOption(options, 'key-file')) : undefined;
   if (options.unseal === true && !key) throw new UsageError(`--unseal needs the key: --key-file F or ${KEY_ENV}`);
   if (!json && !out && process.stdout.isTTY) throw new UsageError('refusing to write binary CBOR to a terminal: add --json, --out F, or a pipe');
   const journal = await Journal.openExisting(dir, { key });
@@ -173,7 +174,7 @@ export const command: Command = {
     const run = sub ? subcommands[sub] : undefined;
     if (!run) throw new UsageError(sub ? `unknown subcommand '${sub}'` : 'a subcommand is required');
     if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}'`);
-    const known = ['dir', 'json', ...({ export: ['max', 'out', 'unseal', 'key-file'], ack: ['seq'], verify: ['key-file'], stats: [] } as Record<string, string[]>)[sub!]!];
+    const known = ['dir', ...({ export: ['max', 'json', 'out', 'unseal', 'key-file'], ack: ['seq'], verify: ['key-file', 'json'], stats: ['json'] } as Record<string, string[]>)[sub!]!];
     for (const k of Object.keys(options)) if (!known.includes(k)) throw new UsageError(`shanfu journal ${sub} does not take --${k}`);
     return run(options);
   },
