@@ -20,7 +20,7 @@ describe('entry hash = SHA-256(salt ‖ PAN digits ‖ 2-char PSN)[0..8]', () =>
 
   it('the PAN as the kernel passes it (5A: BCD, F-padded, odd lengths, offset) hashes like its digits', () => {
     const h = new EntryHasher(salt);
-    const word = (i: number) => h.out[i]!.toString(16).padStart(8, '0');
+    const word = (i: number) => (h.out[i]! >>> 0).toString(16).padStart(8, '0');
     for (const pan of ['6212345678901234', '621234567890123', '6228480000000000018', '123456789012', '4']) {
       const a = panTo5A(pan);
       const framed = new Uint8Array(a.length + 5).fill(0x99); // PAN in the middle of a bigger buffer

@@ -30,8 +30,11 @@ if (SALT_LENGTH + MAX_PAN_DIGITS + 2 > ONE_BLOCK_MAX) throw new Error('deny-list
  */
 export class EntryHasher {
   readonly salt: Uint8Array;
-  /** The last hash: out[0] = bits 63..32, out[1] = bits 31..0 (big-endian order of the digest). */
-  readonly out = new Uint32Array(2);
+  /**
+   * The last hash: out[0] = bits 63..32, out[1] = bits 31..0 (big-endian order of the digest), as
+   * int32 (`>>> 0` for the unsigned value): int32 values stay unboxed when passed on (table.ts `has`).
+   */
+  readonly out = new Int32Array(2);
   private readonly block = new Uint8Array(64);
   private readonly w = new Uint32Array(64);
 

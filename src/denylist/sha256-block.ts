@@ -29,7 +29,7 @@ export const ONE_BLOCK_MAX = 55;
  * (big-endian words, as FIPS 180-4 §6.2.2 step 4 produces them) to `out[0, words)`. Pads `block`
  * in place (bytes len..63 are overwritten). `w` is a 64-word scratch schedule.
  */
-export function sha256OneBlock(block: Uint8Array, len: number, w: Uint32Array, out: Uint32Array, words: number): void {
+export function sha256OneBlock(block: Uint8Array, len: number, w: Uint32Array, out: Uint32Array | Int32Array, words: number): void {
   // Padding (§5.1.1): 0x80, zeros, the bit length as a 64-bit big-endian integer (< 2^16 here).
   block[len] = 0x80;
   for (let i = len + 1; i < 62; i++) block[i] = 0;

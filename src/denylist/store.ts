@@ -189,8 +189,8 @@ export class DenyListStore implements DenyList {
 
   /** Is this 8-byte entry hash (big-endian, as in the file) listed? */
   hasHash(hash: Uint8Array, off = 0): boolean {
-    const hi = ((hash[off]! << 24) | (hash[off + 1]! << 16) | (hash[off + 2]! << 8) | hash[off + 3]!) >>> 0;
-    const lo = ((hash[off + 4]! << 24) | (hash[off + 5]! << 16) | (hash[off + 6]! << 8) | hash[off + 7]!) >>> 0;
+    const hi = (hash[off]! << 24) | (hash[off + 1]! << 16) | (hash[off + 2]! << 8) | hash[off + 3]!; // int32: see HashTable.has
+    const lo = (hash[off + 4]! << 24) | (hash[off + 5]! << 16) | (hash[off + 6]! << 8) | hash[off + 7]!;
     return this.state.table.has(hi, lo);
   }
 }
