@@ -13,7 +13,10 @@ export function feedbackFor(tap: TapResult, reasonCode: number): Feedback {
   const lines = (first: string, second = balance): string[] => (second ? [first, second] : [first]);
   if (reasonCode === Reason.TornCompleted) return { led: 'green', beep: 'ok', lines: lines('Paid (earlier tap)') };
   if (reasonCode === Reason.AlreadyCharged) return { led: 'yellow', beep: 'attention', lines: lines('Already paid') };
-  if (tap.outcome === Outcome.Approved) return { led: 'green', beep: 'ok', lines: lines(tap.display || `Paid ${yuan(tap.charged)}`) };
+  if (tap.outcome === Outcome.Approved) {
+    const shown = tap.display || `Paid ${yuan(tap.charged)}`;
+    return { led: 'green', beep: 'ok', lines: lines(shown, /balance/i.test(shown) ? '' : balance) };
+  }
   if (tap.outcome === Outcome.TryAgain) return { led: 'yellow', beep: 'attention', lines: ['Please tap again', 'Hold the card still'] };
   if (tap.outcome === Outcome.TryAnotherInterface) return { led: 'red', beep: 'error', lines: ['Card not accepted here', 'Use another card'] };
   const why = tap.display || REASONS[reasonCode]?.description.split(/[.:(]/)[0] || tap.reason;

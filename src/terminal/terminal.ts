@@ -18,7 +18,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransportError, type CardSession, type Reader, type ReaderEvent, type ReaderMonitor } from '../../hal/transport.js';
 import {
-  CRYPTOGRAM_NAMES, Outcome, QuickPassKernel, Reason, outcomeName, reasonName, type KernelParams, type OdaProvider, type Transaction,
+  CRYPTOGRAM_NAMES, Cryptogram, Outcome, QuickPassKernel, Reason, outcomeName, reasonName, type KernelParams, type OdaProvider, type Transaction,
 } from '../../kernels/qpboc/index.js';
 import { toHex } from '../../kernels/util/hex.js';
 import { ShanfuError } from '../../kernels/util/errors.js';
@@ -157,9 +157,9 @@ export class Terminal {
 
   /** Waits for one card and taps it (no wait for removal). Rejects when the terminal is halted. */
   async tapOnce(options: TapOnceOptions = {}): Promise<TapResult> {
-    await this.open();
     this.enter();
     try {
+      await this.open();
       const session = await this.reader.waitForCard(options.signal);
       return await this.tap(session);
     } finally {
@@ -175,10 +175,10 @@ export class Terminal {
   async run(options: RunOptions = {}): Promise<void> {
     const { signal, taps } = options;
     if (taps !== undefined && (!Number.isInteger(taps) || taps < 1)) throw new RangeError('options.taps: expected an integer ≥ 1');
-    await this.open();
     this.enter();
     let count = 0;
     try {
+      await this.open();
       for (;;) {
         if (signal?.aborted) return this.stopped('aborted');
         this.events.emit({ type: 'waiting' });
@@ -249,7 +249,7 @@ export class Terminal {
     }
     const completed = k.reason === Reason.TornCompleted;
     const charged = k.committed ? k.amount : 0;
-    const balance = completed ? this.guard.resolver.balance : k.outcome === Outcome.TryAgain || k.outcome === Outcome.EndApplication ? -1 : k.balanceAfter;
+    const balance = completed ? this.guard.resolver.balance : balanceNow(k);
     // A 'charged' verdict means the ride was paid by the earlier tap. The hook ends the tap right
     // after it, before any record: a removal during the resolution leaves nothing this card could
     // have committed, so no new torn record (it would make the next tap charge the ride again).
@@ -409,6 +409,17 @@ function tornEntry(t: Terminal, r: TornRecord, kind: 'torn-open' | 'torn-resolve
     ...(r.cryptogram ? { cryptogramType: 'TC', cryptogram: r.cryptogram } : {}),
     details: { ...r.details, tornTime: r.time, cappIndicator: r.cappIndicator },
   };
+}
+
+/**
+ * The card's balance after this tap: 9F5D/9F79 from GPO is the balance after the transaction for a TC
+ * (qpboc-facts §1.10) and the current one for ARQC/AAC; a TC the card did not commit (ended by a guard
+ * or the profile before the records) leaves the amount on the card. -1 when unknown (card gone).
+ */
+function balanceNow(k: QuickPassKernel): number {
+  const after = k.balanceAfter;
+  if (after < 0 || k.outcome === Outcome.TryAgain || k.reason === Reason.ReaderFault) return -1;
+  return k.cryptogram === Cryptogram.TC && !k.committed ? after + k.amount : after;
 }
 
 function summary(r: TornRecord): TornSummary {

@@ -1,0 +1,72 @@
+/**
+ * `shanfu validate` as a user runs it (the CLI from source, in a child process): the loop on virtual
+ * cards, one line / JSON object per event, the durable journal with --journal/--key-file, and bad
+ * input exiting 2 with the problem named.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Journal } from '../src/journal/index.js';
+
+const shanfu = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', ...args], { encoding: 'utf8', timeout: 60_000 });
+
+describe('shanfu validate', () => {
+  it('runs the bus loop over virtual cards: JSON events, anti-passback on the same card', () => {
+    const r = shanfu('--profile', 'bus', '--reader', 'virtual:metro-transit,debit-ec,metro-transit', '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const taps = events.filter((e) => e.type === 'tap').map((e) => [e.tap.outcomeName, e.tap.reason, e.tap.charged]);
+    expect(taps).toEqual([
+      ['approved', 'approved-offline', 200],
+      ['approved', 'approved-offline', 200],
+      ['declined', 'already-charged', 0], // same PAN + PSN as the first card, inside 60 s
+    ]);
+    expect(events.map((e) => e.type).slice(0, 5)).toEqual(['waiting', 'card-present', 'tap', 'feedback', 'card-removed']);
+    expect(events.at(-1)).toEqual({ type: 'stopped', reason: 'taps-done' });
+  });
+
+  it('writes the durable journal with --journal/--key-file (PAN sealed); no torn file without a torn tap', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanfu-validate-'));
+    const key = randomBytes(32);
+    const keyFile = join(dir, 'key');
+    writeFileSync(keyFile, key.toString('hex'));
+    const journalDir = join(dir, 'journal');
+    const r = shanfu('--profile', 'bus', '--reader', 'virtual:debit-ec', '--journal', journalDir, '--key-file', keyFile, '--terminal-id', 'BUS-7');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/tap approved \(approved-offline\) fare 2\.00 charged 2\.00 balance 498\.00 card 622848\*+\d{4}/);
+    expect(r.stdout).toMatch(/stopped \(taps-done\)/);
+    const j = await Journal.openExisting(journalDir, { key });
+    const entries = await j.read(1, 10);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'tap', terminalId: 'BUS-7', profile: 'bus', charged: 200 });
+    expect(j.unseal(entries[0]!)?.pan).toMatch(/^\d{16,19}$/);
+    await j.close();
+    expect(existsSync(join(journalDir, 'torn.json'))).toBe(false); // written only when a torn record exists
+  });
+
+  it('bad input exits 2 and names the problem', () => {
+    const cases: [string[], RegExp][] = [
+      [['--reader', 'virtual:debit-ec'], /missing --profile/],
+      [['--profile', 'tram', '--reader', 'virtual:debit-ec'], /--profile: 'tram' is not one of/],
+      [['--profile', 'bus'], /missing --reader/],
+      [['--profile', 'bus', '--reader', 'virtual:no-such-card'], /no-such-card/],
+      [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--route', '99'], /route 99/],
+      [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--journal', '/tmp/x'], /journal key/],
+      [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--taps', '0'], /--taps/],
+      [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--fares', '/nonexistent.json'], /--fares/],
+    ];
+    for (const [args, message] of cases) {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', ...args], {
+        encoding: 'utf8', timeout: 60_000, env: { ...process.env, SHANFU_JOURNAL_KEY: '' },
+      });
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  });
+});
