@@ -4,7 +4,7 @@
  * With `NullOda` the tap measures the kernel alone (no ODA).
  */
 import { fromHex } from '../kernels/util/hex.js';
-import { Action, QuickPassKernel, type OdaProvider, type OdaRequest } from '../kernels/qpboc/index.js';
+import { Action, QuickPassKernel, type DenyList, type OdaProvider, type OdaRequest } from '../kernels/qpboc/index.js';
 import { validateConfig } from '../src/config/terminal-config.js';
 import { AID_DEBIT, REC_1_1, REC_2_1, REC_2_2, fci, gpo, ppse } from './kernel-fixtures.js';
 
@@ -43,12 +43,14 @@ export class NullOda implements OdaProvider {
   }
 }
 
-export function benchKernel(): QuickPassKernel {
+/** The bench/allocation kernel; `denyList` puts a deny list in its path (test/denylist-alloc-child.ts). */
+export function benchKernel(denyList?: DenyList): QuickPassKernel {
   const config = validateConfig({
     ttq: '28000080',
     offlineOnly: true,
     aids: [{ aid: AID_DEBIT, contactlessTransactionLimit: 100000, floorLimit: 50000, cvmLimit: 30000 }],
   });
+  if (denyList) config.denyList = denyList;
   let un = 0;
   return new QuickPassKernel(config, {
     oda: new NullOda(),
