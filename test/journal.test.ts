@@ -310,14 +310,18 @@ describe('Journal on disk', () => {
 });
 
 describe('Journal after a crash', () => {
-  /** A journal of 5 records, closed: its directory, segment file and size. */
-  async function fiveRecords(prefix: string): Promise<{ dir: string; file: string; size: number }> {
+  /** A journal of 5 records, closed: its directory, segment file, size, and where each record ends. */
+  async function fiveRecords(prefix: string): Promise<{ dir: string; file: string; size: number; ends: number[] }> {
     const dir = tempDir(prefix);
     const j = await openJournal(dir);
-    await appendAll(j, 1, 5);
+    const ends: number[] = [];
+    for (let n = 1; n <= 5; n++) {
+      await j.append(tapEntry(n));
+      ends.push(j.stats().bytes);
+    }
     await j.close();
     const file = join(dir, segments(dir)[0]!);
-    return { dir, file, size: statSync(file).size };
+    return { dir, file, size: statSync(file).size, ends };
   }
 
   async function reopenKeepsFive(dir: string, file: string, size: number, reason: RegExp) {
@@ -394,15 +398,7 @@ describe('Journal after a crash', () => {
   });
 
   it('refuses to open over damage in the middle and names the file and offset; verify reports it', async () => {
-    const dir = tempDir('journal-middle');
-    const j = await openJournal(dir);
-    const ends: number[] = [];
-    for (let n = 1; n <= 5; n++) {
-      await j.append(tapEntry(n));
-      ends.push(j.stats().bytes);
-    }
-    await j.close();
-    const file = join(dir, segments(dir)[0]!);
+    const { dir, file, ends } = await fiveRecords('journal-middle');
     const start2 = ends[0]!; // record 2 starts where record 1 ends
     const bytes = readFileSync(file);
     bytes[start2 + 30] ^= 0x01; // one bit in record 2's CBOR
@@ -419,15 +415,7 @@ describe('Journal after a crash', () => {
   });
 
   it('refuses a damaged length in the middle (it cannot find the records after it)', async () => {
-    const dir = tempDir('journal-middle-len');
-    const j = await openJournal(dir);
-    const ends: number[] = [];
-    for (let n = 1; n <= 5; n++) {
-      await j.append(tapEntry(n));
-      ends.push(j.stats().bytes);
-    }
-    await j.close();
-    const file = join(dir, segments(dir)[0]!);
+    const { dir, file, ends } = await fiveRecords('journal-middle-len');
     const bytes = readFileSync(file);
     bytes[ends[2]! + 1] ^= 0x01; // record 4's length field
     writeFileSync(file, bytes);

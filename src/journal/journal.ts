@@ -7,12 +7,12 @@
  * one fdatasync, then resolves those appends in sequence order. So concurrent appends share an
  * fsync (group commit) and a resolved append is on disk.
  */
-import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
 import { checkCount, checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, equalBytes, keyCheckValue, storedEntry, unseal } from './codec.js';
 import { crc32c } from './crc32c.js';
-import { acquireLock, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor } from './files.js';
+import { acquireLock, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor, writeFileAtomic } from './files.js';
 import { encodeFrame, encodeHeader, FRAME_OVERHEAD, scanSegment, segmentName, segmentSeq } from './segment.js';
 import type { JournalEntry, JournalHistory, JournalOptions, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from './types.js';
 
@@ -312,16 +312,8 @@ export class Journal implements JournalStore, JournalHistory {
   private async createSegment(firstSeq: number): Promise<Segment> {
     const name = segmentName(firstSeq);
     const header = encodeHeader(firstSeq, this.keyCheck, this.terminalId);
-    const tmp = join(this.dir, name + TEMP_SUFFIX);
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(header);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, join(this.dir, name));
-    await fsyncDir(this.dir);
+    // Atomic: a segment file either does not exist under its name or has a whole header.
+    await writeFileAtomic(this.dir, name, header);
     await this.fh?.close();
     this.fh = await open(join(this.dir, name), 'r+');
     const seg: Segment = { name, firstSeq, offsets: [], size: header.length };
