@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startBackoffice, type Backoffice } from '../examples/backoffice.js';
@@ -32,6 +32,18 @@ async function fill(journal: ArrayJournal, terminalId: string, n: number): Promi
 function clearing(file: string): { key: string; seq: number; amount: number; sealed?: unknown }[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
+
+describe('loading', () => {
+  it('importing src/uplink does not load mqtt (it is imported on the first connection)', () => {
+    const code = `import { createRequire } from 'node:module';
+      await import('./src/uplink/index.ts');
+      const cache = createRequire(import.meta.url).cache;
+      console.log(Object.keys(cache).filter((k) => k.includes('node_modules/mqtt/')).length);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('0');
+  });
+});
 
 describe('journal batches', () => {
   it('round-trip with seq, terminal id and the sealed blob as a CBOR byte string', async () => {

@@ -79,6 +79,7 @@ export class ParameterDownloader extends EventEmitter<Events> {
   private readonly rejections: ParameterStatus['rejected'] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private started = false;
+  private client: MqttClient | null = null;
 
   constructor(options: DownloaderOptions) {
     super();
@@ -106,6 +107,8 @@ export class ParameterDownloader extends EventEmitter<Events> {
   stop(): Promise<void> {
     this.started = false;
     this.o.connection?.off('up', this.onUp);
+    this.client?.off('message', this.onMessage);
+    this.client = null;
     return this.idle();
   }
 
@@ -142,14 +145,19 @@ export class ParameterDownloader extends EventEmitter<Events> {
     return r;
   }
 
+  private onMessage = (topic: string, payload: Buffer) => {
+    const kind = this.topicKind(topic);
+    // An empty retained message clears the topic; there is nothing to apply.
+    if (kind === null || payload.length === 0) return;
+    const client = this.client;
+    void this.offer(payload, kind).then(() => client && this.publishStatus(client));
+  };
+
   private onUp = (client: MqttClient) => {
     if (!this.started) return;
-    client.on('message', (topic, payload) => {
-      const m = this.topicKind(topic);
-      // An empty retained message clears the topic; there is nothing to apply.
-      if (m === null || payload.length === 0) return;
-      void this.offer(payload, m).then(() => this.publishStatus(client));
-    });
+    this.client?.off('message', this.onMessage);
+    this.client = client;
+    client.on('message', this.onMessage);
     const kinds = [topics.params(this.prefix, '+'), topics.params(this.prefix, '+') + '/delta', topics.terminalParams(this.prefix, this.terminalId, '+'), topics.terminalParams(this.prefix, this.terminalId, '+') + '/delta'];
     client.subscribe(kinds, { qos: 1 }, (err) => {
       if (err) this.emit('warning', `subscribe to parameter topics: ${err.message}`);

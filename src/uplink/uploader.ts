@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events';
 import type { MqttClient } from 'mqtt';
 import type { JournalHistory, JournalStore, StoredEntry } from '../journal/types.js';
+import { ShanfuError } from '../../kernels/util/errors.js';
 import type { UplinkConnection } from './connection.js';
 import { checkTopicLevel, DEFAULT_TOPIC_PREFIX, encodeBatch, topics } from './records.js';
 
@@ -166,11 +167,15 @@ export class JournalUploader extends EventEmitter<Events> {
     };
   }
 
-  /** Resolves once the journal has no pending entries (checked every `pollMs`), or rejects after `timeoutMs`. */
+  /**
+   * Resolves once the journal has no pending entries (checked every `pollMs`); rejects after
+   * `timeoutMs`, or when the uploader is stopped first.
+   */
   async waitDrained(timeoutMs = Infinity, pollMs = 50): Promise<void> {
     const until = Date.now() + timeoutMs;
     while (this.journal.stats().pending > 0) {
-      if (Date.now() > until) throw new Error(`journal not drained within ${timeoutMs} ms: ${JSON.stringify(this.status())}`);
+      if (!this.running) throw new ShanfuError('uplink.stopped', `the uploader was stopped with ${this.journal.stats().pending} entries pending`);
+      if (Date.now() > until) throw new ShanfuError('uplink.timeout', `journal not drained within ${timeoutMs} ms: ${JSON.stringify(this.status())}`);
       await new Promise((r) => setTimeout(r, pollMs));
     }
   }

@@ -154,16 +154,17 @@ async function run(options: Options): Promise<number> {
   uploader.start();
   console.log(`uplink ${terminalId}: ${journal.stats().pending} pending entries → ${conn.url}`);
   const ticker = setInterval(() => console.log(line()), 5000);
+  // SIGINT / SIGTERM: stop gracefully (PUBACKs in flight are waited for, the cursor is saved).
+  const signalled = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
   try {
     if (options['until-drained'] === true) {
-      await uploader.waitDrained();
-      await uploader.flushAcks();
-    } else {
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-    }
+      const drained = uploader.waitDrained();
+      drained.catch(() => {}); // rejects once stopped after a signal
+      await Promise.race([drained, signalled]);
+    } else await signalled;
   } finally {
     clearInterval(ticker);
     await stop();
