@@ -1,6 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FixedBaseTable, GX, GY, baseTable, mulToBytes, readPoint, verifyDigest } from './sm2-ecc.js';
-import { fe, feFromBigInt, type Fe } from './sm2-field.js';
+import { FixedBaseTable, GX, GY, baseTable, fe, feFromBigInt, mulToBytes, readPoint, verifyDigest, type Fe } from './sm2-ecc.js';
 import { Sm3 } from './sm3.js';
 import { Sm2Point, Sm2PublicKey, SM2_CURVE, readBig, sm2KeyFromPrivate, sm2Sign, sm2Verify, writeBig } from './sm2.js';
 

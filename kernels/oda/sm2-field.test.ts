@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   fe, feAdd, feCanon, feEqual, feFromBigInt, feInv, feIsZero, feMul, feMulSmall, feSqr, feSub, feToBigInt, type Fe,
-} from './sm2-field.js';
+} from './sm2-ecc.js';
 import { SM2_CURVE } from './sm2.js';
 
 const { p } = SM2_CURVE;

@@ -5,8 +5,8 @@
  * SM2 is not ECDSA: e = SM3(Z ‖ M) with Z = SM3(ENTL ‖ ID ‖ a ‖ b ‖ Gx ‖ Gy ‖ xP ‖ yP)
  * (§5.5), and the check is (e + x1) mod n == r with (x1, y1) = s·G + t·P, t = (r + s) mod n.
  *
- * The verification path uses no BigInt and allocates nothing (sm2-field.ts: 16-bit limbs in
- * Float64Arrays with the special form of p; sm2-ecc.ts: Jacobian points, fixed-base tables, wNAF).
+ * The verification path uses no BigInt and allocates nothing (sm2-ecc.ts: 16-bit limbs in
+ * Float64Arrays with the special form of p, Jacobian points, fixed-base tables, wNAF).
  * `Sm2PublicKey` caches Z for the default ID and, once `precompute()` is called (CA keys: W = 8;
  * cached issuer keys: W = 6), a fixed-base table for P so t·P costs additions only; G always has
  * its own W = 8 table. Keys seen once (ICC keys) use wNAF. Figures: bench/sm.bench.ts and
@@ -17,8 +17,7 @@
  */
 import { weierstrass, type WeierstrassPoint } from '@noble/curves/abstract/weierstrass.js';
 import { Sm3 } from './sm3.js';
-import { baseTable, FixedBaseTable, readPoint, verifyDigest } from './sm2-ecc.js';
-import { fe, type Fe } from './sm2-field.js';
+import { baseTable, fe, FixedBaseTable, readPoint, verifyDigest, type Fe } from './sm2-ecc.js';
 import { fromHex } from '../util/hex.js';
 
 /** sm2p256v1 (GB/T 32918.5 §3; qpboc-facts §3.3). */
@@ -69,7 +68,7 @@ const entl = new Uint8Array(2);
 export class Sm2PublicKey {
   /** x ‖ y, 64 bytes. */
   readonly bytes: Uint8Array;
-  /** Affine coordinates as field limbs (sm2-field.ts). */
+  /** Affine coordinates as field limbs (sm2-ecc.ts). */
   readonly qx: Fe = fe();
   readonly qy: Fe = fe();
   private zDefault = new Uint8Array(32);

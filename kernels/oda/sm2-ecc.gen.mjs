@@ -1,0 +1,53 @@
+// Generates the unrolled feMul / feSqr in sm2-ecc.ts (between the GENERATED markers):
+//   node kernels/oda/sm2-ecc.gen.mjs > /tmp/unrolled.ts   and paste.
+// Limbs in locals, the 31 product columns, folds of columns 30..16 with
+// 2^256 ≡ 2^224 + 2^96 − 2^64 + 1 (column i → i−2, i−10, −(i−12), i−16), two carry passes.
+const L = 16;
+function fold(lines) {
+  // t16..t30 fold top-down
+  for (let i = 30; i >= 16; i--) {
+    lines.push(`  t${i-2} += t${i}; t${i-10} += t${i}; t${i-12} -= t${i}; t${i-16} += t${i};`);
+  }
+  // two carry passes on t0..t15
+  for (let pass = 0; pass < 2; pass++) {
+    lines.push(`  c = 0;`);
+    for (let i = 0; i < L; i++) lines.push(`  v = t${i} + c; c = Math.floor(v * INV_RADIX); t${i} = v - c * RADIX;`);
+    lines.push(`  t0 += c; t4 -= c; t6 += c; t14 += c;`);
+  }
+  for (let i = 0; i < L; i++) lines.push(`  out[${i}] = t${i};`);
+}
+function mul() {
+  const lines = [];
+  lines.push(`export function feMul(out: Fe, a: Fe, b: Fe): void {`);
+  lines.push(`  const ${Array.from({length:L},(_, i)=>`a${i} = a[${i}]!`).join(', ')};`);
+  lines.push(`  const ${Array.from({length:L},(_, i)=>`b${i} = b[${i}]!`).join(', ')};`);
+  lines.push(`  let c: number, v: number;`);
+  for (let k = 0; k <= 30; k++) {
+    const terms = [];
+    for (let i = Math.max(0, k - 15); i <= Math.min(15, k); i++) terms.push(`a${i} * b${k-i}`);
+    lines.push(`  let t${k} = ${terms.join(' + ')};`);
+  }
+  fold(lines);
+  lines.push(`}`);
+  return lines.join('\n');
+}
+function sqr() {
+  const lines = [];
+  lines.push(`export function feSqr(out: Fe, a: Fe): void {`);
+  lines.push(`  const ${Array.from({length:L},(_, i)=>`a${i} = a[${i}]!`).join(', ')};`);
+  lines.push(`  const ${Array.from({length:L-1},(_, i)=>`d${i} = a${i} + a${i}`).join(', ')};`);
+  lines.push(`  let c: number, v: number;`);
+  for (let k = 0; k <= 30; k++) {
+    const terms = [];
+    for (let i = Math.max(0, k - 15); i <= Math.min(15, k); i++) {
+      const j = k - i;
+      if (i < j) terms.push(`d${i} * a${j}`);
+      else if (i === j) terms.push(`a${i} * a${i}`);
+    }
+    lines.push(`  let t${k} = ${terms.join(' + ')};`);
+  }
+  fold(lines);
+  lines.push(`}`);
+  return lines.join('\n');
+}
+console.log(mul() + '\n\n' + sqr());
