@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { decode, Encoder } from 'cbor-x';
-import { generateSigningKey, openParameters, sealParameters, signedBytes, type ParameterUpdate, type SigningKey } from '../src/uplink/envelope.js';
+import { generateSigningKey, parseTrustedKey, openParameters, sealParameters, signedBytes, type ParameterUpdate, type SigningKey } from '../src/uplink/envelope.js';
 import { ParameterDownloader, type ParameterStatus } from '../src/uplink/downloader.js';
 import { DenyListSink, FileParameterSink, PARAMETER_PARSERS } from '../src/uplink/sinks.js';
 import { parameterTopic, publishParameters } from '../src/uplink/publish.js';
@@ -76,6 +76,16 @@ describe('parameter envelopes', () => {
     expect(() => openParameters(encodeLike(sealParameters(update('fares', 1, enc({})), signingKey), { version: -1 }), [trustedKey])).toThrow(expect.objectContaining({ code: 'params.malformed' }));
     expect(() => sealParameters(update('Fares!', 1, enc({})), signingKey)).toThrow(TypeError);
     expect(() => sealParameters(update('fares', 2, enc({}), 2), signingKey)).toThrow(RangeError);
+  });
+
+  it('trusted keys from their text form (configuration, --trust-key)', () => {
+    const hex = Buffer.from(trustedKey.publicKey).toString('hex');
+    expect(parseTrustedKey(`ed25519:${hex}`)).toMatchObject({ alg: 'ed25519', publicKey: trustedKey.publicKey });
+    const p = generateSigningKey('p256').trustedKey;
+    expect(parseTrustedKey(`p256:${Buffer.from(p.publicKey).toString('hex')}`).publicKey).toEqual(p.publicKey);
+    expect(() => parseTrustedKey('rsa:00', 'config.backOfficeKeys[0]')).toThrow(/config.backOfficeKeys\[0\]: expected ed25519:HEX or p256:HEX/);
+    expect(() => parseTrustedKey(`ed25519:${hex.slice(2)}`)).toThrow(/32 bytes/);
+    expect(() => parseTrustedKey(`p256:05${'11'.repeat(32)}`)).toThrow(/not a valid p256 public key/);
   });
 
   it('parameterTopic routes full sets and deltas to separate retained topics', () => {

@@ -37,6 +37,27 @@ export interface TrustedKey {
   name?: string;
 }
 
+/**
+ * A trusted key from its text form `ed25519:HEX` (32 bytes) or `p256:HEX` (SEC1, 33 or 65 bytes),
+ * as a terminal's configuration or `--trust-key` gives it. Throws a TypeError naming `what`.
+ */
+export function parseTrustedKey(text: string, what = 'trusted key'): TrustedKey {
+  const m = /^(ed25519|p256):([0-9a-fA-F]+)$/.exec(typeof text === 'string' ? text.trim() : '');
+  if (!m) throw new TypeError(`${what}: expected ed25519:HEX or p256:HEX, got ${JSON.stringify(text)}`);
+  const alg = m[1] as SignatureAlgorithm;
+  const publicKey = Uint8Array.from(Buffer.from(m[2]!, 'hex'));
+  const ok = alg === 'ed25519' ? publicKey.length === 32 && m[2]!.length === 64 : (publicKey.length === 33 || publicKey.length === 65) && m[2]!.length === publicKey.length * 2;
+  if (!ok) throw new TypeError(`${what}: a ${alg} public key is ${alg === 'ed25519' ? '32' : '33 or 65'} bytes of hex, got ${m[2]!.length / 2}`);
+  try {
+    // Reject a point that is not on the curve now, not at the first update.
+    if (alg === 'p256') p256.Point.fromBytes(publicKey);
+    else ed25519.Point.fromBytes(publicKey);
+  } catch {
+    throw new TypeError(`${what}: not a valid ${alg} public key`);
+  }
+  return { alg, publicKey, name: `${alg}:${m[2]!.slice(0, 16).toLowerCase()}` };
+}
+
 /** A back-office signing key (tests, demos, `shanfu params publish`). */
 export interface SigningKey {
   alg: SignatureAlgorithm;

@@ -20,6 +20,7 @@ export {
   signedBytes,
   generateSigningKey,
   publicKeyOf,
+  parseTrustedKey,
   ENVELOPE_FORMAT,
   PARAMETER_KINDS,
   type ParameterKind,

@@ -4,7 +4,6 @@ import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
-import { fromHex } from '../../../kernels/util/hex.js';
 
 const usage = `usage: shanfu uplink run --journal DIR --url URL [options]
        shanfu uplink status --journal DIR [--params-dir DIR] [--trust-key K] [--json]
@@ -85,14 +84,8 @@ export async function connectionOptions(options: Options, clientId?: string) {
 export async function trustedKeysOption(options: Options) {
   const v = stringOption(options, 'trust-key');
   if (!v) return [];
-  return v.split(',').map((s, i) => {
-    const m = /^(ed25519|p256):([0-9a-fA-F]+)$/.exec(s.trim());
-    if (!m) throw new UsageError(`--trust-key: expected ed25519:HEX or p256:HEX, got '${s}'`);
-    const publicKey = fromHex(m[2]!, '--trust-key');
-    const ok = m[1] === 'ed25519' ? publicKey.length === 32 : publicKey.length === 33 || publicKey.length === 65;
-    if (!ok) throw new UsageError(`--trust-key: a ${m[1]} public key is ${m[1] === 'ed25519' ? '32' : '33 or 65'} bytes, got ${publicKey.length}`);
-    return { alg: m[1] as 'ed25519' | 'p256', publicKey, name: `trust-key ${i + 1}` };
-  });
+  const { parseTrustedKey } = await import('../../uplink/envelope.js');
+  return v.split(',').map((s) => parseTrustedKey(s, '--trust-key'));
 }
 
 /** The terminal's parameter sinks, kept in `dir` (deny list file + signed envelopes). */
