@@ -1,7 +1,7 @@
 /**
- * Test doubles for the terminal suites: an in-memory JournalStore (until src/journal's MemoryJournal
- * lands) and a flat-fare profile (until src/profiles' bus profile lands), plus a Terminal on a
- * VirtualReader with the real kernel and the real ODA engines (test PKI).
+ * Terminal test rig: a Terminal on a VirtualReader with the real kernel, the real ODA engines (test
+ * PKI) and the real MemoryJournal (behind a switch that makes appends fail); a flat-fare profile for
+ * plain EC purchases (the bus profile is used where the extended application matters).
  */
 import { createCard } from '../hal/virtual/personalities.js';
 import { VirtualReader } from '../hal/virtual/reader.js';
@@ -9,31 +9,44 @@ import type { QuickPassCard } from '../hal/virtual/card.js';
 import type { QuickPassKernel } from '../kernels/qpboc/index.js';
 import { defaultConfig } from '../src/config/terminal-config.js';
 import { createOdaProvider, withTestPki } from '../src/config/oda-provider.js';
-import type { JournalEntry, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from '../src/journal/types.js';
+import { randomBytes } from 'node:crypto';
+import { MemoryJournal } from '../src/journal/index.js';
+import type { JournalEntry, JournalHistory, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from '../src/journal/types.js';
 import type { SectorProfile } from '../src/profiles/types.js';
 import { Terminal, type TerminalOptions } from '../src/terminal/index.js';
 
-/** JournalStore in memory; `failAppends` makes append reject (a full disk). */
-export class TestJournal implements JournalStore {
-  entries: (JournalEntry & { seq: number })[] = [];
+/**
+ * The real MemoryJournal (src/journal) behind a switch: `failAppends` makes `append` reject, as a
+ * full disk would. `entries()` reads back what was appended.
+ */
+export class TestJournal implements JournalStore, JournalHistory {
   failAppends = false;
+  readonly inner = new MemoryJournal({ key: TEST_KEY, terminalId: 'T-TEST-1' });
   async append(entry: JournalEntry): Promise<number> {
     if (this.failAppends) throw new Error('ENOSPC: no space left on device');
-    const seq = this.entries.length + 1;
-    this.entries.push({ ...structuredClone(entry), seq });
-    return seq;
+    return this.inner.append(entry);
   }
-  async exportPending(max: number): Promise<StoredEntry[]> {
-    return this.entries.slice(0, max).map(({ sensitive: _s, ...e }) => e);
+  exportPending(max: number): Promise<StoredEntry[]> {
+    return this.inner.exportPending(max);
   }
-  async ack(): Promise<void> {}
-  unseal(): SensitiveCardData | undefined {
-    return undefined;
+  ack(seq: number): Promise<void> {
+    return this.inner.ack(seq);
+  }
+  read(fromSeq: number, max: number): Promise<StoredEntry[]> {
+    return this.inner.read(fromSeq, max);
+  }
+  unseal(entry: StoredEntry): SensitiveCardData | undefined {
+    return this.inner.unseal(entry);
   }
   stats(): JournalStats {
-    return { lastSeq: this.entries.length, ackedSeq: 0, pending: this.entries.length, segments: 1, bytes: 0 };
+    return this.inner.stats();
   }
-  async close(): Promise<void> {}
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+  entries(): Promise<StoredEntry[]> {
+    return this.inner.read(1, 100_000);
+  }
 }
 
 /** Sum of what the journal says was debited (tap charges + torn taps resolved as charged). */
@@ -57,6 +70,7 @@ export function flatProfile(fare: number, name = 'bus'): SectorProfile & { fare:
 }
 
 export const T0 = Date.UTC(2026, 10, 27, 8, 0, 0);
+export const TEST_KEY = new Uint8Array(randomBytes(32));
 
 export type Rig = { terminal: Terminal; reader: VirtualReader; journal: TestJournal; clock: { now: number } };
 
@@ -68,7 +82,7 @@ export function rig(options: Partial<TerminalOptions> = {}): Rig {
   const reader = (options.reader as VirtualReader | undefined) ?? new VirtualReader();
   const journal = (options.journal as TestJournal | undefined) ?? new TestJournal();
   const terminal = new Terminal({
-    reader, config: CONFIG, oda: ODA, profile: flatProfile(200), journal, terminalId: 'T-TEST-1',
+    reader, config: CONFIG, oda: ODA, profile: flatProfile(200), journal, terminalId: 'T-TEST-1', cardKey: TEST_KEY,
     clock: () => clock.now, random: (out, off, len) => out.fill(0x5a, off, off + len), ...options,
   });
   return { terminal, reader, journal, clock };

@@ -11,18 +11,16 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { QuickPassCard } from '../hal/virtual/card.js';
-import { Journal, MemoryJournal } from '../src/journal/index.js';
-import type { JournalHistory, JournalStore, StoredEntry } from '../src/journal/types.js';
+import { Journal } from '../src/journal/index.js';
+import type { JournalHistory, StoredEntry } from '../src/journal/types.js';
 import { loadFareTable, type BusTable } from '../src/profiles/fare-tables.js';
 import { createBusProfile } from '../src/profiles/bus.js';
 import type { SectorProfile } from '../src/profiles/types.js';
 import type { TerminalEvent, TapResult } from '../src/terminal/index.js';
 import { FARES_DIR, TEST_MAC } from './profile-setup.js';
-import { createCard, flatProfile, journalCharged, rig, type Rig } from './terminal-fixtures.js';
+import { createCard, flatProfile, journalCharged, rig, TEST_KEY as KEY, TestJournal, type Rig } from './terminal-fixtures.js';
 
-const KEY = randomBytes(32);
 const busTable = loadFareTable(join(FARES_DIR, 'bus-line.json')) as BusTable;
 
 type Setup = { name: string; card: () => QuickPassCard; profile: () => SectorProfile };
@@ -33,11 +31,9 @@ const SETUPS: Setup[] = [
   { name: 'flat fare on debit-ec', card: () => createCard('debit-ec'), profile: () => flatProfile(200) },
 ];
 
-type Journalled = JournalStore & JournalHistory;
-
-function memoryRig(profile: SectorProfile, extra: Parameters<typeof rig>[0] = {}): Rig & { store: Journalled } {
-  const store = new MemoryJournal({ key: KEY, terminalId: 'T-TEST-1' });
-  return { ...rig({ profile, journal: store, cardKey: KEY, ...extra }), store };
+function memoryRig(profile: SectorProfile, extra: Parameters<typeof rig>[0] = {}): Rig & { store: TestJournal } {
+  const r = rig({ profile, ...extra });
+  return { ...r, store: r.journal };
 }
 
 async function entries(j: JournalHistory): Promise<StoredEntry[]> {
