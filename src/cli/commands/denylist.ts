@@ -4,7 +4,8 @@ import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
 import { fromHex, toHex } from '../../../kernels/util/hex.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
-import { DenyListStore, buildDenyListFile, inspectDenyListFile, panTo5A, parseDenyCsv, type DenyEntry } from '../../denylist/index.js';
+import { randomBytes } from 'node:crypto';
+import { DenyListStore, SALT_LENGTH, buildDenyListFile, hashDenyCsv, inspectDenyListFile, panTo5A } from '../../denylist/index.js';
 import { writeFileAtomic } from '../../denylist/atomic-write.js';
 
 const usage = `usage: shanfu denylist build --out FILE --version N [--add-file CSV] [--salt HEX]
@@ -51,14 +52,16 @@ function build(args: string[]): number {
   if (!delta && baseVersion !== undefined) throw new UsageError('--base needs --delta');
   const saltHex = stringOption(options, 'salt');
   if (delta && saltHex === undefined) throw new UsageError('--delta needs --salt HEX: the salt of the base list (shanfu denylist info BASE)');
-  const salt = saltHex === undefined ? undefined : fromHex(saltHex, '--salt');
-  const entries = (key: string): DenyEntry[] => {
+  const salt = saltHex === undefined ? new Uint8Array(randomBytes(SALT_LENGTH)) : fromHex(saltHex, '--salt');
+  if (salt.length !== SALT_LENGTH) throw new UsageError(`--salt: expected ${SALT_LENGTH} bytes (${SALT_LENGTH * 2} hex digits), got ${salt.length}`);
+  if (!delta && options['remove-file'] !== undefined) throw new UsageError('--remove-file needs --delta (a full list holds only the entries that stay)');
+  // Hashed while parsing: 8 bytes per card, so a list of millions of cards builds in little memory.
+  const hashes = (key: string): Uint8Array => {
     const path = stringOption(options, key);
-    return path === undefined ? [] : parseDenyCsv(readInput(path, `--${key}`), path);
+    return path === undefined ? new Uint8Array(0) : hashDenyCsv(readInput(path, `--${key}`), salt, path);
   };
-  const add = entries('add-file');
-  const remove = entries('remove-file');
-  if (!delta && remove.length) throw new UsageError('--remove-file needs --delta (a full list holds only the entries that stay)');
+  const add = hashes('add-file');
+  const remove = hashes('remove-file');
   const bytes = buildDenyListFile({ version, kind: delta ? 'delta' : 'full', baseVersion, salt, add, remove });
   try {
     writeFileAtomic(out, bytes);
