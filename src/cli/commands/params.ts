@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import { fromHex } from '../../../kernels/util/hex.js';
-import { connectionOptions } from './uplink.js';
+import { connectionOptions, intOption, readInput, required } from './uplink.js';
 
 const usage = `usage: shanfu params publish --url URL (--kind K --file F --signing-key KEYFILE [--version N] [--base N] | --envelope F) [options]
        shanfu params seal --kind K --file F --signing-key KEYFILE [--version N] [--base N] --out ENVELOPE
@@ -25,31 +25,10 @@ keygen   A back-office key pair: writes the signing key (JSON, keep it secret) a
 
 type Options = Record<string, string | true>;
 
-function need(options: Options, name: string, what: string): string {
-  const v = stringOption(options, name);
-  if (!v) throw new UsageError(`--${name} is required (${what})`);
-  return v;
-}
-
-function intOption(options: Options, name: string, min: number): number | undefined {
-  const v = stringOption(options, name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return Number(v);
-}
-
-function readInput(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    throw new ShanfuError('params.io', `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-}
-
 async function loadSigningKey(file: string) {
   let j: { alg?: unknown; secretKey?: unknown };
   try {
-    j = JSON.parse(readInput(file, 'signing key').toString('utf8'));
+    j = JSON.parse(readInput(file, 'signing key', 'params.io').toString('utf8'));
   } catch (e) {
     if (e instanceof ShanfuError) throw e;
     throw new ShanfuError('params.key', `${file} is not a signing key file (JSON from 'shanfu params keygen')`);
@@ -61,9 +40,9 @@ async function loadSigningKey(file: string) {
 /** Builds and signs the envelope from --kind/--file/--version/--base/--signing-key. */
 async function seal(options: Options): Promise<Uint8Array> {
   const { sealParameters } = await import('../../uplink/envelope.js');
-  const kind = need(options, 'kind', 'denylist, fares, capks or terminal');
-  const payload = readInput(need(options, 'file', 'the parameter set to sign'), 'parameter file');
-  const key = await loadSigningKey(need(options, 'signing-key', "the back-office key from 'shanfu params keygen'"));
+  const kind = required(options, 'kind', 'denylist, fares, capks or terminal');
+  const payload = readInput(required(options, 'file', 'the parameter set to sign'), 'parameter file', 'params.io');
+  const key = await loadSigningKey(required(options, 'signing-key', "the back-office key from 'shanfu params keygen'"));
   let version = intOption(options, 'version', 1);
   let base = intOption(options, 'base', 0);
   if (kind === 'denylist') {
@@ -86,7 +65,7 @@ export const command: Command = {
       const { generateSigningKey } = await import('../../uplink/envelope.js');
       const alg = stringOption(options, 'alg') ?? 'ed25519';
       if (alg !== 'ed25519' && alg !== 'p256') throw new UsageError(`--alg must be ed25519 or p256, got '${alg}'`);
-      const out = need(options, 'out', 'where to write the signing key');
+      const out = required(options, 'out', 'where to write the signing key');
       const { signingKey, trustedKey } = generateSigningKey(alg);
       const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
       try {
@@ -99,13 +78,13 @@ export const command: Command = {
     }
     if (sub === 'seal') {
       const envelope = await seal(options);
-      writeFileSync(need(options, 'out', 'where to write the envelope'), envelope);
+      writeFileSync(required(options, 'out', 'where to write the envelope'), envelope);
       return 0;
     }
     if (sub === 'publish') {
       const { publishParameters } = await import('../../uplink/publish.js');
       const envFile = stringOption(options, 'envelope');
-      const envelope = envFile ? readInput(envFile, 'envelope') : await seal(options);
+      const envelope = envFile ? readInput(envFile, 'envelope', 'params.io') : await seal(options);
       const conn = await connectionOptions(options);
       const topic = await publishParameters(envelope, { ...conn, topicPrefix: stringOption(options, 'prefix'), terminalId: stringOption(options, 'terminal') });
       console.log(`published ${envelope.length} bytes retained on ${topic}`);

@@ -37,24 +37,27 @@ parameters:
 
 type Options = Record<string, string | true>;
 
-function required(options: Options, name: string, what: string): string {
+/** A required string option (shared with `shanfu params`). */
+export function required(options: Options, name: string, what: string): string {
   const v = stringOption(options, name);
   if (!v) throw new UsageError(`--${name} is required (${what})`);
   return v;
 }
 
-function count(options: Options, name: string): number | undefined {
+/** An integer option ≥ `min`, or undefined. */
+export function intOption(options: Options, name: string, min: number): number | undefined {
   const v = stringOption(options, name);
   if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--${name} must be a positive integer, got '${v}'`);
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
   return Number(v);
 }
 
-function readPem(file: string, what: string): Buffer {
+/** Reads a file named on the command line; a failure is ShanfuError `code` naming the file and what it is. */
+export function readInput(file: string, what: string, code: string): Buffer {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new ShanfuError('uplink.tls', `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ShanfuError(code, `cannot read the ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 
@@ -71,9 +74,9 @@ export async function connectionOptions(options: Options, clientId?: string) {
     clientId: stringOption(options, 'client-id') ?? clientId,
     username: stringOption(options, 'username'),
     password: stringOption(options, 'password') ?? process.env.SHANFU_MQTT_PASSWORD,
-    ca: ca ? readPem(ca, 'CA certificate') : undefined,
-    cert: cert ? readPem(cert, 'client certificate') : undefined,
-    key: key ? readPem(key, 'client key') : undefined,
+    ca: ca ? readInput(ca, 'CA certificate', 'uplink.tls') : undefined,
+    cert: cert ? readInput(cert, 'client certificate', 'uplink.tls') : undefined,
+    key: key ? readInput(key, 'client key', 'uplink.tls') : undefined,
     rejectUnauthorized: options.insecure !== true,
   };
   new UplinkConnection(o); // validates the URL before anything else happens
@@ -110,8 +113,8 @@ async function run(options: Options): Promise<number> {
   const trusted = await trustedKeysOption(options);
   const paramsDir = stringOption(options, 'params-dir');
   if (paramsDir && !trusted.length) throw new UsageError('--params-dir needs --trust-key (the back office key that signs parameter sets)');
-  const batchRecords = count(options, 'batch');
-  const inflightBatches = count(options, 'inflight');
+  const batchRecords = intOption(options, 'batch', 1);
+  const inflightBatches = intOption(options, 'inflight', 1);
   const prefix = stringOption(options, 'prefix');
   const conn = await connectionOptions(options);
   const journal = await Journal.openExisting(dir);
