@@ -124,11 +124,14 @@ export class MetroExitProfile extends MetroGate {
   private entryStation = 0;
   private entryTime = 0;
   private journeyFare = -1;
+  /** The pre-authorised amount a completion (DF60 03) releases on the card (0 otherwise). */
+  private released = 0;
 
   protected initialPlan(): void {
     this.entryStation = 0;
     this.entryTime = 0;
     this.journeyFare = -1;
+    this.released = 0;
     this.charge(0, ChargeMode.Segmented, 'distance'); // the fare is set before GPO, from the card's record
   }
 
@@ -161,6 +164,7 @@ export class MetroExitProfile extends MetroGate {
     }
     // An entry that pre-authorised is completed (DF60 03: the hold is released, the fare spent).
     const completion = open && this.own.chargeMode === ChargeMode.PreAuth;
+    this.released = completion ? this.own.held : 0;
     this.charge(fare, completion ? DF60_COMPLETION : ChargeMode.Segmented, rule);
     const n = this.stamp(Sector.Metro, t.operatorId, t.line);
     n.status = RecordStatus.Closed;
@@ -187,6 +191,8 @@ export class MetroExitProfile extends MetroGate {
       d.minutes = Math.floor((this.ctx.time - this.entryTime) / 60_000);
       if (this.journeyFare >= 0) d.journeyFare = this.journeyFare;
     }
+    // For the terminal's journal: a completion's net change on the card is fare − released.
+    if (this.released > 0) d.released = this.released;
   }
 }
 
