@@ -72,8 +72,10 @@ describe('sm2p256v1 field arithmetic on 16-bit limbs (cross-checked with BigInt)
       for (let l = 0; l < 16; l++) largest = Math.max(largest, Math.abs(a[l]!), Math.abs(b[l]!));
       feMul(out, a, b);
       expect(feToBigInt(out), `mul ${i}`).toBe(mod(xv * y));
+      for (let l = 0; l < 16; l++) expect(out[l]! >= -17 && out[l]! <= 65536 + 17, `loose limb ${l} = ${out[l]}`).toBe(true);
       feSqr(out, a);
       expect(feToBigInt(out), `sqr ${i}`).toBe(mod(xv * xv));
+      for (let l = 0; l < 16; l++) expect(out[l]! >= -17 && out[l]! <= 65536 + 17, `loose limb ${l} = ${out[l]}`).toBe(true);
       i++;
     }
     expect(largest).toBeGreaterThan(2 ** 20.9); // the inputs did reach the bound
