@@ -3,9 +3,8 @@
  * ready-made 8-byte hashes, sorts and de-duplicates them, and writes format 1 (file-format.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { endianness } from 'node:os';
 import { EntryHasher, SALT_LENGTH, panDigits, psnCode, type PsnInput } from './entry-hash.js';
-import { serializeDenyList, type DenyListKind } from './file-format.js';
+import { LITTLE_ENDIAN, serializeDenyList, type DenyListKind } from './file-format.js';
 import { countCommon, firstUnsorted } from './table.js';
 
 /** One card to deny: PAN digits and PSN (0–99 / "NN"; null, undefined or "*" = every PSN of the PAN). */
@@ -25,8 +24,6 @@ export type BuildOptions = {
   /** Delta only: entries (or hashes) to take off the list. */
   remove?: readonly DenyEntry[] | Uint8Array;
 };
-
-const LITTLE_ENDIAN = endianness() === 'LE';
 
 function checkVersion(v: unknown, what: string, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > 0xffffffff) throw new RangeError(`${what}: expected an integer ${min}–4294967295, got ${v}`);
@@ -76,14 +73,13 @@ function sortedHashWords(input: readonly DenyEntry[] | Uint8Array, salt: Uint8Ar
   const n = be.length / 8;
   const buf = Buffer.from(be.buffer, be.byteOffset, be.length);
   if (LITTLE_ENDIAN) buf.swap32();
-  let words = new Uint32Array(be.buffer, be.byteOffset, n * 2);
+  const words = new Uint32Array(be.buffer, be.byteOffset, n * 2);
   if (firstUnsorted(words, n) < 0) return { words, count: n };
   // Unsorted or duplicated: sort as native 64-bit integers (TypedArray#sort without a comparator is
   // native), then drop duplicates.
   if (LITTLE_ENDIAN) buf.swap32().swap64(); // back to big-endian bytes, then to native 64-bit order
   new BigUint64Array(be.buffer, be.byteOffset, n).sort();
   if (LITTLE_ENDIAN) buf.swap64().swap32();
-  words = new Uint32Array(be.buffer, be.byteOffset, n * 2);
   let count = 0;
   for (let i = 0; i < n; i++) {
     if (count > 0 && words[i * 2] === words[count * 2 - 2] && words[i * 2 + 1] === words[count * 2 - 1]) continue;
