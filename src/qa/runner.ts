@@ -34,7 +34,10 @@ export type ExchangeRecord = {
   error?: string;
   /** Card time: ISO 14443 air time + card processing from the latency model (virtual cards) or the script's `us`. Deterministic. */
   airMicros: number;
-  /** Time the kernel spent on this exchange's response (measured; varies between runs). */
+  /**
+   * Time the terminal spent on this exchange's response (measured; varies between runs): the kernel's
+   * `receive`, or for transit taps everything the Terminal did before its next command (kernel, profile hook).
+   */
   kernelMicros: number;
 };
 
@@ -203,43 +206,35 @@ export async function runCase(c: QaCase): Promise<CaseResult> {
     const reader = card ? new VirtualReader({ name: 'shanfu qa reader' }) : null;
     const transit = card && c.taps.some((t) => t.profile) ? profileTerminals(c.file, config, oda, { get micros() { return card.totalMicros; } }) : null;
     for (const [index, tap] of c.taps.entries()) {
-      if (tap.profile && transit && card) {
-        for (const f of tap.faults) card.inner.faults.add(f);
-        const t = tap.transaction;
-        const { tap: done, log, terminal } = await transit.tap(tap.profile, card, clockFor(t.date, t.time, config.timezoneOffsetMinutes ?? 480)(), fromHex(t.unpredictableNumber));
-        const actual = { ...actualOf(terminal.kernel, log), fare: done.fare, charged: done.charged, rule: done.rule };
-        const difference = diffTap(index, tap.expect, actual, log, null);
-        result.taps.push({ index, transaction: t, expect: tap.expect, exchanges: log, actual, difference });
-        if (difference && !result.difference) {
-          result.difference = difference;
-          result.status = 'fail';
-        }
-        continue;
-      }
-      const kernel = new QuickPassKernel(config, {
-        oda,
-        clock: clockFor(tap.transaction.date, tap.transaction.time, config.timezoneOffsetMinutes ?? 480),
-        random: unpredictable(tap.transaction.unpredictableNumber),
-        hook: tap.hook ? scriptedHook(tap.hook) : null,
-      });
+      const t = tap.transaction;
+      const clock = clockFor(t.date, t.time, config.timezoneOffsetMinutes ?? 480);
       let log: ExchangeRecord[];
+      let actual: ActualResult;
       let mismatch: ScriptSession['mismatch'] = null;
-      if (card && reader) {
-        for (const f of tap.faults) card.inner.faults.add(f);
-        reader.present(card);
-        const session = await reader.waitForCard();
-        log = await driveCaseTap(kernel, session, { get micros() { return card.totalMicros; } }, tap);
-        await session.disconnect();
-        reader.remove();
+      if (card) for (const f of tap.faults) card.inner.faults.add(f);
+      if (tap.profile && transit && card) {
+        // A transit validator: the Terminal drives its own kernel with the profile's hook.
+        const done = await transit.tap(tap.profile, card, clock(), fromHex(t.unpredictableNumber));
+        log = done.log;
+        actual = { ...actualOf(done.terminal.kernel, log), fare: done.tap.fare, charged: done.tap.charged, rule: done.tap.rule };
       } else {
-        const spec = c.card as Extract<QaCase['card'], { kind: 'script' }>;
-        const session = new ScriptSession(spec.steps, spec.atr);
-        log = await driveCaseTap(kernel, session, { get micros() { return session.totalMicros; } }, tap);
-        mismatch = session.mismatch;
+        const kernel = new QuickPassKernel(config, { oda, clock, random: unpredictable(t.unpredictableNumber), hook: tap.hook ? scriptedHook(tap.hook) : null });
+        if (card && reader) {
+          reader.present(card);
+          const session = await reader.waitForCard();
+          log = await driveCaseTap(kernel, session, { get micros() { return card.totalMicros; } }, tap);
+          await session.disconnect();
+          reader.remove();
+        } else {
+          const spec = c.card as Extract<QaCase['card'], { kind: 'script' }>;
+          const session = new ScriptSession(spec.steps, spec.atr);
+          log = await driveCaseTap(kernel, session, { get micros() { return session.totalMicros; } }, tap);
+          mismatch = session.mismatch;
+        }
+        actual = actualOf(kernel, log);
       }
-      const actual = actualOf(kernel, log);
       const difference = diffTap(index, tap.expect, actual, log, mismatch);
-      result.taps.push({ index, transaction: tap.transaction, expect: tap.expect, exchanges: log, actual, difference });
+      result.taps.push({ index, transaction: t, expect: tap.expect, exchanges: log, actual, difference });
       if (difference && !result.difference) {
         result.difference = difference;
         result.status = 'fail';
