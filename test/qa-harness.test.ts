@@ -92,6 +92,11 @@ describe('loader', () => {
     const r = await runCase(loadCaseFile(join(dir, 'case.json')));
     expect(r.status).toBe('pass');
     expect(r.taps[0]!.exchanges.map((x) => x.airMicros)).toEqual(script.map((x) => x.us));
+    // A large trace may be CBOR (the same object).
+    writeFileSync(join(dir, '_traces', 'tap.cbor'), encodeCbor(trace));
+    c.card = { trace: '_traces/tap.cbor' };
+    writeFileSync(join(dir, 'case.json'), JSON.stringify(c));
+    expect((await runCase(loadCaseFile(join(dir, 'case.json')))).status).toBe('pass');
   });
 });
 
