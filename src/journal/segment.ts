@@ -90,8 +90,7 @@ export interface RecordRef {
   size: number;
 }
 
-export interface SegmentScan {
-  header: SegmentHeader;
+export interface FrameScan {
   records: RecordRef[];
   /** End of the last good record: where the next append goes. */
   end: number;
@@ -102,6 +101,17 @@ export interface SegmentScan {
   torn?: { offset: number; bytes: number; reason: string };
   /** Damage with intact data after it, or data that cannot be ours (never silently dropped). */
   problems: { offset: number; problem: string }[];
+}
+
+export interface SegmentScan extends FrameScan {
+  header: SegmentHeader;
+}
+
+export interface ScanOptions {
+  /** Step over a damaged record whose length is intact and report the rest too (verify). */
+  all?: boolean;
+  /** Sees each good record fully decoded (verify: CBOR, terminal id, unseal). */
+  onRecord?: (entry: StoredEntry, offset: number) => void;
 }
 
 function zerosFrom(bytes: Uint8Array, from: number): boolean {
@@ -131,74 +141,74 @@ export function peekSeq(b: Uint8Array, at: number, end: number): number | undefi
 }
 
 /**
- * Reads every record of a segment: both checksums, the seq and its continuity. `onRecord` sees
- * each good record fully decoded (verify uses it to check the CBOR, the terminal id and to unseal);
- * without it the seq is read from the CBOR's first bytes (peekSeq). Stops at the first problem
- * unless `all`; with `all` it steps over a damaged record whose length is intact and reports the
- * rest as well.
+ * Reads every record of a segment: both checksums, the seq and its continuity. Without `onRecord`
+ * the seq is read from the CBOR's first bytes (peekSeq). Stops at the first problem unless `all`.
  */
-export function scanSegment(
-  bytes: Uint8Array,
-  opts: { all?: boolean; onRecord?: (entry: StoredEntry, offset: number) => void } = {},
-): SegmentScan | string {
+export function scanSegment(bytes: Uint8Array, opts: ScanOptions = {}): SegmentScan | string {
   const header = decodeHeader(bytes);
   if (typeof header === 'string') return header;
+  return { header, ...scanFrames(bytes, header.length, 0, header.firstSeq, header.terminalId, opts) };
+}
+
+/**
+ * Reads the frames of `bytes` from `from` on; `bytes[0]` is at file offset `base` (a segment's
+ * tail read on its own), so every offset reported is a file offset. `expect` is the first seq.
+ */
+export function scanFrames(bytes: Uint8Array, from: number, base: number, expect: number, terminalId: string, opts: ScanOptions = {}): FrameScan {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const scan: SegmentScan = { header, records: [], end: header.length, problems: [] };
-  let expect = header.firstSeq;
-  let at = header.length;
+  const scan: FrameScan = { records: [], end: base + from, problems: [] };
+  let at = from;
   const fail = (problem: string) => {
-    scan.problems.push({ offset: at, problem });
+    scan.problems.push({ offset: base + at, problem });
     return !opts.all;
   };
+  const torn = (reason: string) => (scan.torn = { offset: base + at, bytes: bytes.length - at, reason });
   while (at < bytes.length) {
     const rest = bytes.length - at;
     if (rest < 8) {
-      scan.torn = { offset: at, bytes: rest, reason: 'incomplete record header' };
+      torn('incomplete record header');
       break;
     }
     const len = v.getUint32(at, true);
     if (crc32c(bytes, at, at + 4) !== v.getUint32(at + 4, true)) {
-      if (zerosFrom(bytes, at)) scan.torn = { offset: at, bytes: rest, reason: 'zero-filled tail' };
-      else scan.problems.push({ offset: at, problem: `damaged record length; the remaining ${rest} bytes of the segment cannot be read` });
+      if (zerosFrom(bytes, at)) torn('zero-filled tail');
+      else fail(`damaged record length; the remaining ${rest} bytes of the segment cannot be read`);
       break;
     }
     if (len === 0 || len > MAX_PAYLOAD) {
-      scan.problems.push({ offset: at, problem: `record length ${len} is out of range; the remaining ${rest} bytes cannot be read` });
+      fail(`record length ${len} is out of range; the remaining ${rest} bytes cannot be read`);
       break;
     }
     const size = len + FRAME_OVERHEAD;
     if (size > rest) {
-      scan.torn = { offset: at, bytes: rest, reason: `incomplete record (${rest} of ${size} bytes)` };
+      torn(`incomplete record (${rest} of ${size} bytes)`);
       break;
     }
     if (crc32c(bytes, at, at + 8 + len) !== v.getUint32(at + 8 + len, true)) {
       if (zerosFrom(bytes, at + size)) {
-        scan.torn = { offset: at, bytes: rest, reason: 'checksum mismatch in the last record' };
+        torn('checksum mismatch in the last record');
         break;
       }
       if (fail('record checksum mismatch (intact records follow, so this is damage, not an interrupted append)')) break;
-      at += size;
-      expect++;
-      continue;
-    }
-    const fast = opts.onRecord ? undefined : peekSeq(bytes, at + 8, at + 8 + len);
-    const entry = fast === undefined ? decodeStoredEntry(bytes.subarray(at + 8, at + 8 + len)) : undefined;
-    const seq = fast ?? entry?.seq;
-    if (seq === undefined) {
-      if (fail('record checksum is right but its CBOR is not a journal entry')) break;
-    } else if (seq !== expect) {
-      if (fail(`sequence gap: expected seq ${expect}, found ${seq}`)) break;
-      expect = seq;
-    } else if (entry && entry.terminalId !== header.terminalId) {
-      if (fail(`record ${seq} names terminal '${String(entry.terminalId)}', the segment '${header.terminalId}'`)) break;
     } else {
-      scan.records.push({ seq, offset: at, size });
-      if (entry) opts.onRecord?.(entry, at);
+      const fast = opts.onRecord ? undefined : peekSeq(bytes, at + 8, at + 8 + len);
+      const entry = fast === undefined ? decodeStoredEntry(bytes.subarray(at + 8, at + 8 + len)) : undefined;
+      const seq = fast ?? entry?.seq;
+      if (seq === undefined) {
+        if (fail('record checksum is right but its CBOR is not a journal entry')) break;
+      } else if (seq !== expect) {
+        if (fail(`sequence gap: expected seq ${expect}, found ${seq}`)) break;
+        expect = seq;
+      } else if (entry && entry.terminalId !== terminalId) {
+        if (fail(`record ${seq} names terminal '${String(entry.terminalId)}', the segment '${terminalId}'`)) break;
+      } else {
+        scan.records.push({ seq, offset: base + at, size });
+        if (entry) opts.onRecord?.(entry, base + at);
+      }
     }
     at += size;
     expect++;
-    scan.end = at;
+    scan.end = base + at;
   }
   return scan;
 }
