@@ -30,13 +30,15 @@ describe('shanfu replay', () => {
   it('fails a case whose expected APDU was altered, pointing at that exchange (text, JUnit, JSON)', () => {
     const { dir, altered } = alteredFolder();
     const junit = join(dir, 'out.xml');
-    const r = shanfu('replay', dir, '--junit', junit);
+    const html = join(dir, 'report.html');
+    const r = shanfu('replay', dir, '--junit', junit, '--html', html);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/PASS\s+gpo-format2-tc/);
     expect(r.stdout).toMatch(/FAIL\s+gpo-altered/);
     expect(r.stdout).toContain('first difference: tap 1, exchange 3 (GET PROCESSING OPTIONS): C-APDU differs at byte');
     expect(r.stdout).toContain(`expected ${altered}`);
     expect(r.stdout).toContain('3 cases: 2 passed, 1 failed, 0 could not run');
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>[\s\S]*"id":"gpo-altered"/); // opened in a browser by test/qa-html.test.ts
     const xml = readFileSync(junit, 'utf8');
     expect(xml.match(/<testcase /g)!.length).toBe(3);
     expect(xml).toContain('<failure message="tap 1, exchange 3 (GET PROCESSING OPTIONS)');
