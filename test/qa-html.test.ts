@@ -58,7 +58,7 @@ describe.skipIf(!!missing)(`HTML report in headless chromium${missing ? ` (skipp
   });
 
   it('shows every case with its verdict', async () => {
-    const ids = await page.$$eval('#cases tr.case', (rows) => rows.map((r) => (r as HTMLElement).dataset.id));
+    const ids = await page.$$eval('#cases tr.case', (rows) => rows.map((r) => r.getAttribute('data-id')));
     expect(ids).toEqual(results.map((r) => r.id));
     expect(await page.locator('#cases tr.case[data-status="fail"]').count()).toBe(1);
     expect(await page.locator('#summary').textContent()).toContain(`${results.length} cases: ${results.length - 1} passed, 1 failed`);
@@ -67,7 +67,7 @@ describe.skipIf(!!missing)(`HTML report in headless chromium${missing ? ` (skipp
 
   it('filters by group and by result', async () => {
     await page.selectOption('#group', 'removal');
-    const visible = () => page.$$eval('#cases tr.case', (rows) => rows.filter((r) => !r.classList.contains('hidden')).map((r) => (r as HTMLElement).dataset.group + ' ' + (r as HTMLElement).dataset.status));
+    const visible = () => page.$$eval('#cases tr.case', (rows) => rows.filter((r) => !r.classList.contains('hidden')).map((r) => `${r.getAttribute('data-group')} ${r.getAttribute('data-status')}`));
     const removal = await visible();
     expect(removal.length).toBe(results.filter((r) => r.group === 'removal').length);
     expect(new Set(removal)).toEqual(new Set(['removal pass']));
