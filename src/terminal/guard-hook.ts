@@ -67,6 +67,8 @@ export class GuardHook implements KernelHook {
   private phase = PH_GUARD;
   private time = 0;
   private profileHook: KernelHook | null = null;
+  /** Identification pass (Terminal.identifyAfterRefusal): no profile, end right after the guards. */
+  private identifyOnly = false;
   private readonly cursor = new TlvCursor();
 
   constructor(
@@ -75,10 +77,15 @@ export class GuardHook implements KernelHook {
     private readonly cardKey: Uint8Array | null,
   ) {}
 
-  /** Before each tap: the tap's time and the profile's hook. */
-  reset(time: number, profileHook: KernelHook | null): void {
+  /**
+   * Before each tap: the tap's time and the profile's hook. `identifyOnly`: a GPO only to learn the
+   * card (PAN + PSN) and settle its torn records; the tap always ends in afterGpo, before any record,
+   * so the card cannot commit it.
+   */
+  reset(time: number, profileHook: KernelHook | null, identifyOnly = false): void {
     this.time = time;
     this.profileHook = profileHook;
+    this.identifyOnly = identifyOnly;
     this.phase = PH_GUARD;
     this.cardId = null;
     this.matched = [];
@@ -122,6 +129,10 @@ export class GuardHook implements KernelHook {
   }
 
   private passbackThenProfile(k: QuickPassKernel): number {
+    if (this.identifyOnly) {
+      k.endTap(Outcome.Declined, Reason.ProfileDeclined);
+      return 0;
+    }
     if (this.cardId !== null && this.passback.recent(this.cardId, this.time)) {
       k.endTap(Outcome.Declined, Reason.AlreadyCharged);
       return 0;

@@ -64,6 +64,8 @@ export type TapOnceOptions = { signal?: AbortSignal };
 export type RunOptions = { signal?: AbortSignal; /** stop after this many taps */ taps?: number };
 
 const ICC_BUF = 1024;
+/** The identification pass's kernel input (identifyAfterRefusal): never committed. */
+const IDENTIFY_TXN: Transaction = { amount: 1, cappIndicator: 0 };
 
 export class Terminal {
   readonly kernel: QuickPassKernel;
@@ -230,8 +232,11 @@ export class Terminal {
     this.txn.amount = plan.amount;
     this.txn.cappIndicator = plan.cappIndicator;
     let verdicts: { record: TornRecord; verdict: TornVerdict }[] = [];
+    let identified = false;
     try {
       await driveTap(k, session, this.txn);
+      identified = k.reason === Reason.ProfileDeclined && k.panLength === 0 && this.torn.size > 0;
+      if (identified) await this.identifyAfterRefusal(session, time);
       verdicts = await this.resolveTorn(session);
     } finally {
       await session.disconnect().catch(() => undefined);
@@ -242,34 +247,37 @@ export class Terminal {
     // Journal first (durable), then the store, then the events: never a charge without a record.
     for (const { record, verdict } of verdicts) {
       if (verdict === 'unknown') continue;
-      const charged = verdict === 'charged' ? record.amount : 0;
+      const charged = verdict === 'charged' ? record.charge : 0;
       await this.append({ ...tornEntry(this, record, 'torn-resolved', time), resolution: verdict, charged });
       this.storeChange(() => this.torn.remove([record]));
       this.events.emit({ type: 'torn-resolved', torn: summary(record), resolution: verdict });
     }
     const completed = k.reason === Reason.TornCompleted;
-    const charged = k.committed ? k.amount : 0;
+    const charge = netCharge(k, result.details);
+    const charged = k.committed ? charge : 0;
     const balance = completed ? this.guard.resolver.balance : balanceNow(k);
     // A 'charged' verdict means the ride was paid by the earlier tap. The hook ends the tap right
     // after it, before any record: a removal during the resolution leaves nothing this card could
     // have committed, so no new torn record (it would make the next tap charge the ride again).
     const ridePaid = verdicts.some((v) => v.verdict === 'charged');
-    if (k.torn && cardId !== null && !ridePaid) {
+    // Nor does the identification pass (it ends before the records by construction).
+    if (k.torn && cardId !== null && !ridePaid && !identified) {
       const record: TornRecord = {
-        cardId, maskedPan: k.maskedPan(), psn: k.psn, atc: k.atc, amount: k.amount,
-        cappIndicator: this.txn.cappIndicator ?? 0, balanceBefore: k.balanceBefore, balanceAfter: k.balanceAfter, time,
+        cardId, maskedPan: k.maskedPan(), psn: k.psn, atc: k.atc, amount: k.amount, charge,
+        cappIndicator: Math.max(0, k.terminal.byte(0xdf60)), balanceBefore: k.balanceBefore, balanceAfter: k.balanceAfter, time,
         aid: toHex(k.aid, 0, k.aidLength), cryptogram: cryptogramHex(k), profile: this.profile.name, details: { rule: result.rule, ...result.details },
       };
       this.storeChange(() => this.torn.add(record));
       await this.append({ ...tornEntry(this, record, 'torn-open', time), charged: 0, sensitive: { pan: panDigits(k) } });
       this.events.emit({ type: 'torn-open', torn: summary(record) });
     }
-    const seq = await this.append(this.tapEntry(time, charged, balance, result.rule, result.details));
+    const fare = identified ? this.txn.amount : k.amount;
+    const seq = await this.append(this.tapEntry(time, fare, charged, balance, result.rule, result.details));
     if (cardId !== null && (charged > 0 || ridePaid)) this.passback.note(cardId, time);
 
     const tap: TapResult = {
       outcome: k.outcome, outcomeName: outcomeName(k.outcome), reason: reasonName(k.reason),
-      fare: k.amount, charged, balance, time, maskedPan: k.panLength ? k.maskedPan() : '', atc: k.atc,
+      fare, charged, balance, time, maskedPan: k.panLength ? k.maskedPan() : '', atc: k.atc,
       aid: toHex(k.aid, 0, k.aidLength), profile: this.profile.name, rule: result.rule, details: result.details,
       display: result.display, seq, torn: k.torn,
     };
@@ -278,6 +286,19 @@ export class Terminal {
     await this.show(fb);
     this.events.emit({ type: 'feedback', feedback: fb, tap });
     return tap;
+  }
+
+  /**
+   * The profile refused before GPO (e.g. a metro entry that sees the open journey a torn entry left),
+   * so the card's PAN is unknown — and with torn records open here it may be one of them. A second
+   * pass with the profile off (amount 0.01, DF60 00) runs GPO to identify the card and settle its torn
+   * records in afterGpo; the guard always ends that pass before the records, so the card never commits
+   * it. A committed torn tap ends it Approved `torn-completed` (the ride was paid); otherwise the
+   * refusal stands (Declined `profile-declined`). Costs one SELECT + GPO, only in this rare case.
+   */
+  private async identifyAfterRefusal(session: CardSession, time: number): Promise<void> {
+    this.guard.reset(time, null, true);
+    await driveTap(this.kernel, session, IDENTIFY_TXN);
   }
 
   /**
@@ -310,12 +331,12 @@ export class Terminal {
     return matched.map((record, i) => ({ record, verdict: r.verdicts[i]! }));
   }
 
-  private tapEntry(time: number, charged: number, balance: number, rule: string, details: Record<string, unknown>): JournalEntry {
+  private tapEntry(time: number, fare: number, charged: number, balance: number, rule: string, details: Record<string, unknown>): JournalEntry {
     const k = this.kernel;
     const hasCard = k.panLength > 0;
     const entry: JournalEntry = {
       kind: 'tap', time, terminalId: this.terminalId, profile: this.profile.name,
-      outcome: outcomeName(k.outcome), reason: reasonName(k.reason), amount: k.amount, charged,
+      outcome: outcomeName(k.outcome), reason: reasonName(k.reason), amount: fare, charged,
       details: { rule, ...details },
     };
     if (balance >= 0) entry.balanceAfter = balance;
@@ -409,6 +430,16 @@ function tornEntry(t: Terminal, r: TornRecord, kind: 'torn-open' | 'torn-resolve
     ...(r.cryptogram ? { cryptogramType: 'TC', cryptogram: r.cryptogram } : {}),
     details: { ...r.details, tornTime: r.time, cappIndicator: r.cappIndicator },
   };
+}
+
+/**
+ * What the card's balance loses when this tap commits: the amount, except for a pre-authorisation
+ * completion (DF60 03), where the card first releases the hold (hal/virtual commit.ts; qpboc-facts
+ * §4.3): amount − the released hold the profile reports in `details.released` (may be negative).
+ */
+function netCharge(k: QuickPassKernel, details: Record<string, unknown>): number {
+  const released = details.released;
+  return k.terminal.byte(0xdf60) === 3 && typeof released === 'number' ? k.amount - released : k.amount;
 }
 
 /**

@@ -29,6 +29,8 @@ export interface TornRecord {
   atc: number;
   /** Amount authorised (minor units). */
   amount: number;
+  /** What the card's balance loses if the torn tap committed (amount, or amount − released hold for a DF60 03 completion). */
+  charge: number;
   /** CAPP transaction indicator DF60 of the torn tap (≠ 0: GET TRANS PROVE can prove the commit). */
   cappIndicator: number;
   /** Balance before the torn tap and what the card said it would be after (-1 when unknown). */
@@ -126,7 +128,7 @@ function isTornRecord(r: unknown): r is TornRecord {
     typeof x === 'object' && x !== null &&
     typeof x.cardId === 'string' && typeof x.maskedPan === 'string' && typeof x.aid === 'string' && typeof x.cryptogram === 'string' &&
     typeof x.profile === 'string' && typeof x.details === 'object' && x.details !== null &&
-    ['psn', 'atc', 'amount', 'cappIndicator', 'balanceBefore', 'balanceAfter', 'time'].every((k) => Number.isInteger(x[k]))
+    ['psn', 'atc', 'amount', 'charge', 'cappIndicator', 'balanceBefore', 'balanceAfter', 'time'].every((k) => Number.isInteger(x[k]))
   );
 }
 
