@@ -25,6 +25,7 @@ async function tryUpload(options: ConnectionOptions, n = 200) {
   return {
     journal,
     connection,
+    uploader: up,
     drained: () => up.waitDrained(20_000),
     refused: async () => {
       for (let i = 0; i < 500 && connection.status().failures < 2; i++) await new Promise((r) => setTimeout(r, 10));
@@ -63,6 +64,23 @@ describe.skipIf(skip)(`username and password${skip ? ` (skipped: ${skip})` : ''}
       expect(s.connected).toBe(false);
       expect(s.lastError).toMatch(/Not authorized|Bad username or password|Connection refused/i);
       expect(u.journal.ackedSeq).toBe(0);
+    }
+  });
+});
+
+describe.skipIf(skip)(`a broker ACL that refuses the journal topic${skip ? ` (skipped: ${skip})` : ''}`, () => {
+  it('MQTT 5 (the default): the refused publish is reported and nothing is acknowledged', async () => {
+    const broker = await Broker.start({ users: { 'BUS-AUTH': 's3cret' }, acl: ['user BUS-AUTH', 'topic read shanfu/#'] });
+    const u = await tryUpload({ url: broker.url, username: 'BUS-AUTH', password: 's3cret' });
+    const warnings: string[] = [];
+    u.uploader.on('warning', (w) => warnings.push(w));
+    try {
+      for (let i = 0; i < 500 && !warnings.length; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(warnings[0]).toMatch(/publish shanfu\/terminals\/BUS-AUTH\/journal \(seq 1\.\.200\): .*Not authorized/);
+      expect(u.journal.ackedSeq).toBe(0);
+    } finally {
+      await u.stop();
+      await broker.stop();
     }
   });
 });

@@ -45,6 +45,10 @@ export interface BrokerOptions {
   users?: Record<string, string>;
   /** TLS listener (PEM files); with requireClientCert, clients must present a certificate from `ca`. */
   tls?: { ca: string; cert: string; key: string; requireClientCert?: boolean };
+  /** mosquitto max_inflight_messages (also its MQTT 5 Receive Maximum); default 100. */
+  maxInflight?: number;
+  /** mosquitto acl_file lines (e.g. `user BUS-1` / `topic read shanfu/#`). */
+  acl?: string[];
 }
 
 export class Broker {
@@ -76,7 +80,7 @@ export class Broker {
       `persistence_location ${join(dir, 'data')}/`,
       // Keep every QoS 1 message queued for an offline persistent subscriber (default caps: 1000 / none).
       `max_queued_messages 0`,
-      `max_inflight_messages 100`,
+      `max_inflight_messages ${options.maxInflight ?? 100}`,
       `log_dest stderr`,
       `log_type error`,
       `log_type warning`,
@@ -90,6 +94,10 @@ export class Broker {
       }
       conf.push(`allow_anonymous false`, `password_file ${pw}`);
     } else conf.push(`allow_anonymous true`);
+    if (options.acl) {
+      writeFileSync(join(dir, 'acl'), options.acl.join('\n') + '\n');
+      conf.push(`acl_file ${join(dir, 'acl')}`);
+    }
     if (options.tls) {
       conf.push(`cafile ${options.tls.ca}`, `certfile ${options.tls.cert}`, `keyfile ${options.tls.key}`);
       if (options.tls.requireClientCert) conf.push(`require_certificate true`);

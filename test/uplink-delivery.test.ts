@@ -154,6 +154,29 @@ describe.skipIf(skip)(`uploader → mosquitto → back office${skip ? ` (skipped
     expect(bo.counts.duplicates).toBe(0);
   });
 
+  it("keeps no more messages in flight than the broker's MQTT 5 Receive Maximum", async () => {
+    const small = await Broker.start({ maxInflight: 3 });
+    const j = new ArrayJournal();
+    await fill(j, 'T-rxmax', 5000);
+    const connection = new UplinkConnection({ url: small.url });
+    const up = new JournalUploader({ journal: j, terminalId: 'T-rxmax', connection, batchRecords: 10, inflightBatches: 16 });
+    cleanup.push(async () => {
+      await up.stop();
+      await connection.stop();
+      await small.stop();
+    });
+    up.start();
+    await connection.waitUp();
+    expect(connection.receiveMaximum).toBe(3);
+    let most = 0;
+    while (j.stats().pending > 0) {
+      most = Math.max(most, up.status().inflightRecords);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(3 * 10);
+  });
+
   it('waits for a broker that is not up yet (backoff), then delivers', async () => {
     const late = await Broker.start();
     await late.stop();

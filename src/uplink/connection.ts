@@ -34,9 +34,25 @@ export interface ConnectionOptions {
   backoffMinMs?: number;
   /** Longest retry delay, ms (default 30 000): doubling from min, with ±50% jitter so a fleet does not reconnect in lockstep. */
   backoffMaxMs?: number;
+  /**
+   * A connection that stayed up this long (ms, default 5000) resets the delay to min when it drops;
+   * one dropped sooner (a broker that accepts and then refuses) keeps doubling it.
+   */
+  stableAfterMs?: number;
   /** Persistent session (clean: false) — for subscribers that must not miss QoS 1 messages while away. Default false. */
   persistentSession?: boolean;
-  /** MQTT protocol version: 4 (3.1.1, default) or 5. */
+  /**
+   * MQTT 5, persistent session: how long the broker keeps it (and queues for it) after a
+   * disconnect, seconds (default 7 days). MQTT 5's own default is 0 — the session would end with
+   * the connection, and messages published while away would be lost to this subscriber.
+   */
+  sessionExpirySeconds?: number;
+  /**
+   * MQTT protocol version: 5 (default) or 4 (3.1.1). Measured with mosquitto 2.0 and an ACL that
+   * denies the journal topic: under 3.1.1 the broker PUBACKs the denied publish and drops it (the
+   * uploader would acknowledge entries nobody received); under 5 the PUBACK carries "Not
+   * authorized" and nothing is acknowledged. Use 4 only for a broker without MQTT 5.
+   */
   protocolVersion?: 4 | 5;
   /** Any further mqtt.js options (passed through last; tests and special transports). */
   extra?: IClientOptions;
@@ -69,6 +85,7 @@ export class UplinkConnection extends EventEmitter<Events> {
   private stopped = true;
   private timer: NodeJS.Timeout | null = null;
   private delay: number;
+  private upSince = 0;
   private stats = { connects: 0, failures: 0, retryInMs: null as number | null, lastError: null as string | null };
 
   constructor(options: ConnectionOptions) {
@@ -83,6 +100,9 @@ export class UplinkConnection extends EventEmitter<Events> {
   get current(): MqttClient | null {
     return this.up ? this.client : null;
   }
+
+  /** The broker's Receive Maximum for the current connection (65535 when it sets none). */
+  receiveMaximum = 65535;
 
   get currentGeneration(): number {
     return this.generation;
@@ -156,7 +176,8 @@ export class UplinkConnection extends EventEmitter<Events> {
       rejectUnauthorized: o.rejectUnauthorized ?? true,
       keepalive: o.keepalive ?? 30,
       connectTimeout: o.connectTimeoutMs ?? 10_000,
-      protocolVersion: o.protocolVersion ?? 4,
+      protocolVersion: o.protocolVersion ?? 5,
+      ...(o.persistentSession && (o.protocolVersion ?? 5) === 5 ? { properties: { sessionExpiryInterval: o.sessionExpirySeconds ?? 7 * 24 * 3600 } } : {}),
       // Reconnects are ours (backoff + jitter, fresh client per generation).
       reconnectPeriod: 0,
       ...o.extra,
@@ -167,6 +188,7 @@ export class UplinkConnection extends EventEmitter<Events> {
       if (ended) return;
       ended = true;
       const wasUp = this.up && this.client === client;
+      if (wasUp && Date.now() - this.upSince >= (o.stableAfterMs ?? 5000)) this.delay = o.backoffMinMs ?? 250;
       if (this.client === client) {
         this.client = null;
         this.up = false;
@@ -180,12 +202,15 @@ export class UplinkConnection extends EventEmitter<Events> {
       if (wasUp) this.emit('down', gen, why);
       this.scheduleRetry();
     };
-    client.on('connect', () => {
+    client.on('connect', (connack) => {
       if (this.client !== client || this.stopped) return;
+      // MQTT 5 §3.2.2.3.3: the broker's Receive Maximum caps our QoS 1 publishes awaiting PUBACK
+      // (mosquitto sends its max_inflight_messages, 20 by default); mqtt.js does not enforce it.
+      this.receiveMaximum = connack.properties?.receiveMaximum ?? 65535;
       this.up = true;
       this.stats.connects++;
       this.stats.retryInMs = null;
-      this.delay = o.backoffMinMs ?? 250;
+      this.upSince = Date.now();
       this.emit('up', client, gen);
     });
     client.on('error', (e) => {
@@ -195,6 +220,8 @@ export class UplinkConnection extends EventEmitter<Events> {
     });
     client.on('close', () => end(this.up ? 'connection closed' : (this.stats.lastError ?? 'connection failed')));
     client.on('offline', () => end('broker unreachable'));
+    // Ended by a user of this generation (the uploader after a refused publish): retry as for a loss.
+    client.on('end', () => end(this.stats.lastError ?? 'client ended'));
   }
 
   private scheduleRetry(): void {

@@ -27,7 +27,7 @@ export interface UploaderOptions {
   topicPrefix?: string;
   /** Entries per MQTT message (default 200; a tap entry is ~200–400 bytes of CBOR). */
   batchRecords?: number;
-  /** Messages awaiting PUBACK at once (default 16). */
+  /** Messages awaiting PUBACK at once (default 16; never more than the broker's MQTT 5 Receive Maximum). */
   inflightBatches?: number;
   /** Entries read from the journal per read beyond those in flight (default 4000). */
   readAhead?: number;
@@ -82,6 +82,7 @@ export class JournalUploader extends EventEmitter<Events> {
   private journalAcked = 0;
   private acking: Promise<void> | null = null;
   private inflightRecords = 0;
+  private activeSession: symbol | null = null;
   private sentBatches = 0;
   private sentRecords = 0;
   private sessions = 0;
@@ -230,12 +231,16 @@ export class JournalUploader extends EventEmitter<Events> {
   private async session(client: MqttClient, gen: number): Promise<void> {
     const live = () => this.running && this.connection.currentGeneration === gen && this.connection.current === client;
     const window: InFlight[] = [];
+    // The loop of an ended generation may still be finishing a journal read: it must not touch the new count.
+    const me = Symbol(gen);
+    this.activeSession = me;
     this.inflightRecords = 0;
     // Everything not confirmed is (re)sent on a new generation: the broker may have lost it.
     let sentUpTo = this.confirmed;
     let buffer: StoredEntry[] = [];
     let next = 0;
-    const { batchRecords, inflightBatches, readAhead, idlePollMs, includeSealed } = this.o;
+    const { batchRecords, readAhead, idlePollMs, includeSealed } = this.o;
+    const inflightBatches = Math.min(this.o.inflightBatches, this.connection.receiveMaximum);
     while (live()) {
       if (this.closing) {
         if (!window.length) break;
@@ -290,7 +295,7 @@ export class JournalUploader extends EventEmitter<Events> {
         this.wake();
       });
     }
-    this.inflightRecords = 0;
+    if (this.activeSession === me) this.inflightRecords = 0;
   }
 
   /** One journal ack at a time, each covering everything confirmed when it starts. */
