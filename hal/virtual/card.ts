@@ -116,7 +116,7 @@ export class QuickPassCard implements CardEmulator {
 
   constructor(p: Personality, state?: CardState, options: CardOptions = {}) {
     this.personality = p;
-    this.apps = p.applications.map(buildApplicationImage);
+    this.apps = p.applications.map(cachedImage);
     this.ppse = buildPpse(p.applications);
     this.atr = p.atr ? fromHex(p.atr) : DEFAULT_ATR;
     this.faults = new FaultInjector([...(p.faults ?? []), ...(options.faults ?? [])]);
@@ -335,4 +335,23 @@ export class QuickPassCard implements CardEmulator {
 
 function headerKey(cmd: Command): number {
   return ((cmd.cla << 24) | (cmd.ins << 16) | (cmd.p1 << 8) | cmd.p2) >>> 0;
+}
+
+/**
+ * Personalisation images by application data. Building one signs certificates (~45 ms measured for
+ * an RSA card, most of a QA case's replay time); an image is read-only after it is built, so cards
+ * with the same application data share it. Bounded: the oldest entry goes beyond IMAGE_CACHE_SIZE.
+ */
+const IMAGE_CACHE_SIZE = 256;
+const images = new Map<string, ApplicationImage>();
+
+function cachedImage(spec: Personality['applications'][number]): ApplicationImage {
+  const key = JSON.stringify(spec);
+  let img = images.get(key);
+  if (!img) {
+    img = buildApplicationImage(structuredClone(spec)); // a private copy: the caller may change its spec later
+    if (images.size >= IMAGE_CACHE_SIZE) images.delete(images.keys().next().value!);
+    images.set(key, img);
+  }
+  return img;
 }
