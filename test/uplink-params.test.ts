@@ -130,6 +130,8 @@ describe('parameter downloader (offer)', () => {
 
     // Replayed retained message: recognised, nothing applied, nothing rejected.
     expect(await d.offer(seal(update('denylist', 2, delta2, 1)), 'denylist')).toMatchObject({ outcome: 'current' });
+    // The full list v2 the back office publishes beside the delta: the same version, not a reuse.
+    expect(await d.offer(seal(update('denylist', 2, fullList(2, [PAN_B]))), 'denylist')).toMatchObject({ outcome: 'current' });
     // Downgrade: an old full list, validly signed.
     expect(await d.offer(seal(update('denylist', 1, fullList(1, [PAN_A]))), 'denylist')).toMatchObject({ outcome: 'rejected', reason: 'downgrade' });
     // Tampered: v3 whose payload was changed after signing.

@@ -55,7 +55,9 @@ export class DenyListSink implements ParameterSink {
     if (info.version !== u.version || info.baseVersion !== u.base)
       throw new ShanfuError('params.mismatch', `deny-list file is version ${info.version} (base ${info.baseVersion}) but its envelope says ${u.version} (base ${u.base}); the back office must sign the file it sends`);
     this.store.apply(u.payload);
-    this.sha256 = u.sha256;
+    // The hash identifies a full list; after a delta the full list of that version (published beside
+    // it) has another hash but is the same list, so it must not look like a reused version.
+    this.sha256 = u.base === 0 ? u.sha256 : null;
     if (this.savePath) this.store.save(this.savePath);
   }
 }
