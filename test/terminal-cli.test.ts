@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Journal } from '../src/journal/index.js';
+import { command } from '../src/cli/commands/validate.js';
 
 const shanfu = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -50,7 +51,23 @@ describe('shanfu validate', () => {
     expect(existsSync(join(journalDir, 'torn.json'))).toBe(false); // written only when a torn record exists
   });
 
-  it('bad input exits 2 and names the problem', () => {
+  it('metro and toll gates: entry opens the journey (0 charged), a toll exit without entry charges the penalty', () => {
+    const entry = shanfu('--profile', 'metro-entry', '--station', '202', '--reader', 'virtual:metro-transit', '--json');
+    expect(entry.status).toBe(0);
+    const t1 = entry.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'tap').tap;
+    expect(t1).toMatchObject({ outcomeName: 'approved', charged: 0, rule: 'entry', profile: 'metro-entry', details: { station: 202 } });
+    const exit = shanfu('--profile', 'toll-exit', '--station', '6504', '--vehicle-class', '1', '--reader', 'virtual:metro-transit', '--json');
+    expect(exit.status).toBe(0);
+    const t2 = exit.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.type === 'tap').tap;
+    expect(t2).toMatchObject({ outcomeName: 'approved', rule: 'penalty-no-entry', profile: 'toll-exit' });
+    expect(t2.charged).toBeGreaterThan(0);
+  });
+
+  it('bad input is refused before any reader or journal opens, naming the problem (exit 2)', async () => {
+    // One through the real CLI for the exit status, the rest in process (each spawn costs ~1.5 s).
+    const r = shanfu('--profile', 'tram', '--reader', 'virtual:debit-ec');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--profile: 'tram' is not one of/);
     const cases: [string[], RegExp][] = [
       [['--reader', 'virtual:debit-ec'], /missing --profile/],
       [['--profile', 'tram', '--reader', 'virtual:debit-ec'], /--profile: 'tram' is not one of/],
@@ -60,13 +77,17 @@ describe('shanfu validate', () => {
       [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--journal', '/tmp/x'], /journal key/],
       [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--taps', '0'], /--taps/],
       [['--profile', 'bus', '--reader', 'virtual:debit-ec', '--fares', '/nonexistent.json'], /--fares/],
+      [['--profile', 'metro-exit', '--reader', 'virtual:metro-transit'], /needs --station/],
+      [['--profile', 'metro-exit', '--station', '999', '--reader', 'virtual:metro-transit'], /station 999/],
+      [['--profile', 'metro-entry', '--station', '202', '--reader', 'Some PC/SC Reader'], /MAC keys/],
+      [['--profile', 'toll-entry', '--station', '6501', '--fares', 'test-vectors/fares/bus-line.json', '--reader', 'virtual:metro-transit'], /not a toll table/],
     ];
-    for (const [args, message] of cases) {
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', ...args], {
-        encoding: 'utf8', timeout: 60_000, env: { ...process.env, SHANFU_JOURNAL_KEY: '' },
-      });
-      expect(r.status, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toMatch(message);
+    const saved = process.env.SHANFU_JOURNAL_KEY;
+    delete process.env.SHANFU_JOURNAL_KEY;
+    try {
+      for (const [args, message] of cases) await expect(command.run(args), args.join(' ')).rejects.toThrow(message);
+    } finally {
+      if (saved !== undefined) process.env.SHANFU_JOURNAL_KEY = saved;
     }
   });
 });

@@ -9,7 +9,7 @@ import { ShanfuError } from '../../../kernels/util/errors.js';
 import type { Reader } from '../../../hal/transport.js';
 import type { VirtualReader } from '../../../hal/virtual/reader.js';
 import type { QuickPassCard } from '../../../hal/virtual/card.js';
-import { defaultConfig, validateConfig, type TerminalConfig } from '../../config/terminal-config.js';
+import { DEFAULT_CONFIG_JSON, validateConfig, type TerminalConfig } from '../../config/terminal-config.js';
 import { createOdaProvider, withTestPki } from '../../config/oda-provider.js';
 import { testVectorsDir } from '../../../hal/virtual/vector-paths.js';
 import type { JournalHistory, JournalStore } from '../../journal/types.js';
@@ -20,22 +20,24 @@ import { formatMoney } from '../amount.js';
 const PROFILES = ['bus', 'metro-entry', 'metro-exit', 'toll-entry', 'toll-exit'] as const;
 
 const usage = `usage: shanfu validate --profile ${PROFILES.join('|')} --reader NAME
-                       [--fares FILE] [--route N] [--zone N] [--station ID]
+                       [--fares FILE] [--route N] [--zone N] [--station ID] [--vehicle-class N] [--test-keys]
                        [--journal DIR --key-file F] [--torn-file F] [--config FILE] [--denylist FILE]
                        [--terminal-id ID] [--taps N] [--anti-passback SECONDS] [--json]
 
 Runs the validator loop (src/terminal): wait for a card, tap, journal, feedback, wait for removal;
 one line per event. Ctrl-C stops cleanly.
-  --profile P        the sector profile (bus now; metro/toll once their profiles exist)
+  --profile P        the sector profile (src/profiles)
   --reader NAME      a PC/SC reader (name or part of it; see 'shanfu readers'), or
                      virtual:CARD[,CARD…] — virtual cards (test-vectors/cards) tapped in turn
-  --fares FILE       fare table (default: test-vectors/fares/bus-line.json, test data)
+  --fares FILE       fare table (default: the sample in test-vectors/fares: bus-line, metro-line, toll-road)
   --route N, --zone N   bus route (default: the table's first) and zone (zoned routes)
-  --station ID       metro/toll station
+  --station ID       metro/toll station (required there); --vehicle-class N for toll lanes
+  --test-keys        MAC the card's transit record with the TEST keys (default with virtual:…);
+                     metro/toll need a MAC key, bus without one charges without writing its record
   --journal DIR      durable journal (src/journal); --key-file F or SHANFU_JOURNAL_KEY: 32-byte key.
                      Without --journal the journal is in memory (nothing is kept)
   --torn-file F      torn records (default DIR/torn.json with --journal, else memory)
-  --config FILE      terminal parameters (default: built-in + the TEST PKI)
+  --config FILE      terminal parameters (default: built-in, zero amounts allowed, + the TEST PKI)
   --denylist FILE    deny list file (shanfu denylist build)
   --terminal-id ID   default VALIDATOR1
   --taps N           stop after N taps (default: until Ctrl-C; virtual: one per card)
@@ -58,34 +60,40 @@ function intOption(options: Record<string, string | true>, key: string, min: num
   return Number(v);
 }
 
-/** The sector profile named by --profile, with the test MAC keys on virtual cards only. */
-async function makeProfile(name: string, options: Record<string, string | true>, virtual: boolean): Promise<SectorProfile> {
+const DEFAULT_FARES: Record<string, string> = { bus: 'bus-line.json', metro: 'metro-line.json', toll: 'toll-road.json' };
+
+/**
+ * The sector profile named by --profile. MAC keys for UPDATE CAPP DATA CACHE: the test keys of the
+ * virtual cards (test-vectors/cards/metro-transit.json) with virtual:… or --test-keys; a field
+ * validator needs its SAM through the API (src/profiles README).
+ */
+async function makeProfile(name: string, options: Record<string, string | true>, testKeys: boolean): Promise<SectorProfile> {
   if (!(PROFILES as readonly string[]).includes(name)) throw new UsageError(`--profile: '${name}' is not one of ${PROFILES.join(', ')}`);
   const profiles = await import('../../profiles/index.js');
-  const faresPath = stringOption(options, 'fares') ?? join(testVectorsDir(), 'fares', name === 'bus' ? 'bus-line.json' : `${name.split('-')[0]}-line.json`);
+  const sector = name.split('-')[0]!;
+  const faresPath = stringOption(options, 'fares') ?? join(testVectorsDir(), 'fares', DEFAULT_FARES[sector]!);
   let table;
   try {
     table = profiles.loadFareTable(faresPath);
   } catch (e) {
     throw new UsageError(`--fares ${faresPath}: ${(e as Error).message}`);
   }
-  // A field validator takes its MAC from a SAM; the test keys only fit the virtual cards.
+  if (table.kind !== sector) throw new UsageError(`--fares ${faresPath}: a ${table.kind} table, not a ${sector} table`);
   let mac = null;
-  if (virtual) {
+  if (testKeys) {
     const { loadPersonality } = await import('../../../hal/virtual/personalities.js');
     mac = profiles.createTestMacProvider(profiles.recordKeysOf(loadPersonality('metro-transit')));
+  } else if (sector !== 'bus') throw new UsageError(`--profile ${name} writes the card's transit record and needs its MAC keys: a SAM through the API, or --test-keys for test cards`);
+  const station = intOption(options, 'station', 0);
+  const vehicleClass = intOption(options, 'vehicle-class', 1);
+  const route = intOption(options, 'route', 0);
+  const zone = intOption(options, 'zone', 0);
+  if (sector === 'bus') {
+    const t = table as Extract<typeof table, { kind: 'bus' }>;
+    return profiles.createProfile('bus', t, { route: route ?? [...t.routes.keys()][0]!, mac, ...(zone !== undefined ? { zone } : {}) });
   }
-  if (name === 'bus') {
-    if (table.kind !== 'bus') throw new UsageError(`--fares ${faresPath}: a ${table.kind} table, not a bus table`);
-    const route = intOption(options, 'route', 0) ?? [...table.routes.keys()][0]!;
-    const zone = intOption(options, 'zone', 0);
-    return profiles.createBusProfile(table, { route, mac, ...(zone !== undefined ? { zone } : {}) });
-  }
-  const factory = (profiles as Record<string, unknown>)[`create${name.split('-').map((w) => w[0]!.toUpperCase() + w.slice(1)).join('')}Profile`];
-  if (typeof factory !== 'function') throw new UsageError(`--profile ${name}: this profile is not built yet (bus is)`);
-  const station = stringOption(options, 'station');
-  if (station === undefined) throw new UsageError(`--profile ${name} needs --station ID`);
-  return (factory as (t: unknown, o: unknown) => SectorProfile)(table, { station: Number.isNaN(Number(station)) ? station : Number(station), mac });
+  if (station === undefined) throw new UsageError(`--profile ${name} needs --station ID (a station of ${faresPath})`);
+  return profiles.createProfile(name as 'metro-entry', table, { station, mac: mac!, ...(vehicleClass !== undefined ? { vehicleClass } : {}) });
 }
 
 type OpenedReader = { reader: Reader; virtualCards: QuickPassCard[] | null; close: () => Promise<void> };
@@ -128,6 +136,16 @@ async function openJournal(dir: string | undefined, keyFile: string | undefined,
   return { journal: await Journal.open({ dir, key, terminalId }), key };
 }
 
+/**
+ * The built-in configuration with zero amounts allowed: a metro/toll entry with segmented deduction
+ * authorises 0 (qpboc-facts §1.6 rule 4; src/profiles README "kernel needs").
+ */
+function transitDefaultConfig(): TerminalConfig {
+  const json = JSON.parse(JSON.stringify(DEFAULT_CONFIG_JSON)) as { aids: { zeroAmount?: string }[] };
+  for (const a of json.aids) a.zeroAmount = 'allow';
+  return validateConfig(json);
+}
+
 const money = (minor: number) => formatMoney(minor) ?? '-';
 
 /** One line for a terminal event. */
@@ -165,7 +183,7 @@ export const command: Command = {
   summary: 'run the validator loop (bus/metro/toll) on a reader: one line per event',
   usage,
   async run(args) {
-    const { options, positionals } = parseArgs(args, ['json', 'latency']);
+    const { options, positionals } = parseArgs(args, ['json', 'latency', 'test-keys']);
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const profileName = stringOption(options, 'profile');
     if (!profileName) throw new UsageError('missing --profile');
@@ -177,7 +195,7 @@ export const command: Command = {
     const configPath = stringOption(options, 'config');
     let config: TerminalConfig;
     try {
-      config = configPath ? validateConfig(loadJson(configPath, '--config')) : withTestPki(defaultConfig());
+      config = configPath ? validateConfig(loadJson(configPath, '--config')) : withTestPki(transitDefaultConfig());
     } catch (e) {
       if (e instanceof ShanfuError) throw new UsageError(`--config: ${e.message}`);
       throw e;
@@ -193,7 +211,7 @@ export const command: Command = {
     }
     const virtual = readerName.startsWith('virtual:');
     // Everything that can be wrong with the input is checked before a reader or journal is opened.
-    const profile = await makeProfile(profileName, options, virtual);
+    const profile = await makeProfile(profileName, options, virtual || !!options['test-keys']);
     const journalDir = stringOption(options, 'journal');
     const { journal, key } = await openJournal(journalDir, stringOption(options, 'key-file'), terminalId);
     const tornFile = stringOption(options, 'torn-file') ?? (journalDir ? join(journalDir, 'torn.json') : null);
