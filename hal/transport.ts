@@ -45,6 +45,11 @@ export class TransportError extends ShanfuError {
     super(code, message, options);
     this.name = 'TransportError';
     this.code = code;
+    // Format the stacks now. Until then V8 keeps each frame's closure, and an adapter's closures
+    // hold native handles: a pcsclite reader keeps its context's sockets to pcscd open until it is
+    // collected (measured: a kept TransportError from a pcscd restart held 2 descriptors).
+    void this.stack;
+    void (options?.cause as Error | undefined)?.stack;
   }
   /** True for faults of the card (tap again), false for faults of the reader or service. */
   get isCardFault(): boolean {

@@ -93,15 +93,23 @@ export class PcscSession implements CardSession {
   private open = true;
   private inFlight: Promise<unknown> | null = null;
   private readonly raw: (capdu: Uint8Array) => Promise<Uint8Array>;
+  /**
+   * The pcsclite reader, until disconnect. Dropped then: a pcsclite reader keeps its whole context
+   * alive (its listeners close over it), and pcsclite frees their sockets to pcscd only when they
+   * are collected, so a stale session object must not hold one (measured: 2 descriptors per
+   * pcscd restart while the failed session was still referenced).
+   */
+  private reader: PcscliteReader | null;
 
   constructor(
     private readonly service: PcscService,
     readonly readerName: string,
-    private readonly reader: PcscliteReader,
+    reader: PcscliteReader,
     protocol: number,
     atr: Uint8Array,
     private readonly options: PcscConnectOptions,
   ) {
+    this.reader = reader;
     this.protocol = protocol;
     this.atr = atr.slice();
     this.raw = (capdu) => this.transmit(capdu);
@@ -123,7 +131,8 @@ export class PcscSession implements CardSession {
     // Let a timed-out native transmit return first: pcsclite serialises calls on the reader.
     if (this.inFlight) await this.inFlight.catch(() => undefined);
     const r = this.reader;
-    if (!r.connected) return;
+    this.reader = null;
+    if (!r?.connected) return;
     const d = { leave: r.SCARD_LEAVE_CARD, reset: r.SCARD_RESET_CARD, unpower: r.SCARD_UNPOWER_CARD, eject: r.SCARD_EJECT_CARD }[disposition];
     await new Promise<void>((resolve) => {
       // Errors here (card gone, service gone) leave nothing to clean up on our side.
@@ -132,10 +141,11 @@ export class PcscSession implements CardSession {
   }
 
   private transmit(capdu: Uint8Array): Promise<Uint8Array> {
-    if (!this.open) return Promise.reject(new TransportError('closed', 'the session was disconnected'));
+    const reader = this.reader;
+    if (!this.open || !reader) return Promise.reject(new TransportError('closed', 'the session was disconnected'));
     const limit = this.options.transmitTimeoutMs ?? 5000;
     const native = new Promise<Uint8Array>((resolve, reject) => {
-      this.reader.transmit(Buffer.from(capdu.buffer, capdu.byteOffset, capdu.length), RX_MAX, this.protocol, (err, data) => {
+      reader.transmit(Buffer.from(capdu.buffer, capdu.byteOffset, capdu.length), RX_MAX, this.protocol, (err, data) => {
         if (err) reject(this.classify(err));
         // Measured with vpcd: a card that leaves mid-command makes SCardTransmit succeed with 0
         // bytes (the driver returns an empty answer), so no status word means the card is gone.

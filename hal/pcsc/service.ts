@@ -196,6 +196,8 @@ export class PcscService implements ReaderMonitor {
   private onContextError(ctx: PcscliteContext, e: Error): void {
     if (ctx !== this.ctx) return;
     // pcscd stopped (SCARD_E_NO_SERVICE / SERVICE_STOPPED) or the context broke: start over.
+    // A TransportError formats its stack at once, so `lastError` does not keep this dead context
+    // (a frame's receiver) and its socket to pcscd alive.
     this.lastError = toTransportError(e, 'pcscd went away');
     this.dropContext(true);
     this.scheduleReconnect();
