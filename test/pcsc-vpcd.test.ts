@@ -8,17 +8,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
+import { readdirSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
 import { SELECT_PPSE } from '../hal/conformance/test-card.js';
-import { openPcsc, type PcscService } from '../hal/pcsc/index.js';
+import { openPcsc, type PcscReader, type PcscService, type PcscSession } from '../hal/pcsc/index.js';
 import { FIELD_GAP_MS, VpcdBridge } from '../hal/virtual/vpcd.js';
 import { decodeTlv, type TlvNode } from '../kernels/tlv/tree.js';
-import { TransportError, type ReaderEvent } from '../hal/transport.js';
+import { TransportError, type CardSession, type ReaderEvent } from '../hal/transport.js';
 import type { CardEmulator } from '../hal/virtual/emulator.js';
-import { QuickPassKernel, Outcome, reasonName } from '../kernels/qpboc/index.js';
+import { QuickPassKernel, Outcome, outcomeName, reasonName } from '../kernels/qpboc/index.js';
+import { createCard } from '../hal/virtual/personalities.js';
 import { defaultConfig } from '../src/config/terminal-config.js';
 import { createOdaProvider, withTestPki } from '../src/config/oda-provider.js';
-import { driveTap } from '../src/terminal/drive.js';
+import { driveTap, type Exchange } from '../src/terminal/drive.js';
 import { mayskip, pcscMissing, startPcscd, type PcscdHandle } from './pcsc-env.js';
 
 const missing = pcscMissing();
@@ -212,6 +216,178 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
   });
 
+  describe('a QuickPass tap with fDDA cut at every command (card removed, powered off, bridge stopped)', () => {
+    // The issue's "remove the card at every step of a tap": the debit-ec card leaves the field at
+    // command N (N = 1..last) of a full tap through pcsclite + pcscd + vpcd, and every cut tap must
+    // end in TryAgain card-removed with a typed TransportError, the next tap on the same reader
+    // approves, and nothing leaks. A cut makes the card leave (vpcd sees the socket close), so
+    // each N costs one field transition (~1 s: FIELD_GAP_MS + pcscd's 400 ms presence poll); the
+    // fault taps themselves need none (the card is powered on again at connect).
+    const config = withTestPki(defaultConfig());
+    const kernel = new QuickPassKernel(config, { oda: createOdaProvider(config) });
+    const card = createCard('debit-ec');
+    const app = () => card.state.apps['A000000333010101']!;
+    let service: PcscService;
+    let bridge: VpcdBridge;
+    let reader: PcscReader;
+    /** Card-side events of the reader under test (card-present / card-removed / reader-*). */
+    const events: ReaderEvent['type'][] = [];
+    let off: () => void = () => undefined;
+
+    /** The bridge stops after the card answered exchange `stopAtApdu` (counted from arming), before sending the answer (0: never). */
+    let stopAtApdu = 0;
+    let apdusSinceArmed = 0;
+    /** A bridge for the card that can stop itself mid-exchange: its 'apdu' event fires after the card answered and before the answer is sent. */
+    function newBridge(): VpcdBridge {
+      const b = new VpcdBridge(card, { host, port: PORT_2, traceApdus: true });
+      b.onEvent((e) => {
+        if (e.type !== 'apdu' || stopAtApdu === 0) return;
+        if (++apdusSinceArmed === stopAtApdu) {
+          stopAtApdu = 0;
+          void b.stop();
+        }
+      });
+      return b;
+    }
+
+    beforeAll(async () => {
+      bridge = newBridge();
+      bridge.present();
+      service = await openPcsc();
+      off = service.subscribe((e) => e.reader === READER_2 && events.push(e.type));
+      reader = await service.waitForReader(READER_2);
+    });
+    afterAll(async () => {
+      off();
+      await reader?.close();
+      await bridge?.stop();
+      await service?.close();
+    });
+
+    /** One tap; `wrap` may interpose on the session (to act between commands). */
+    async function tap(wrap?: (s: CardSession) => CardSession): Promise<{ log: Exchange[]; answered: number }> {
+      const s = await reader.waitForCard(AbortSignal.timeout(15_000));
+      const before = bridge.exchanges;
+      const log: Exchange[] = [];
+      await driveTap(kernel, wrap ? wrap(s) : s, { amount: 200 }, { exchanges: log });
+      await s.disconnect();
+      return { log, answered: bridge.exchanges - before };
+    }
+
+    async function approvedTap(): Promise<void> {
+      const balance = app().ecBalance;
+      const { log } = await tap();
+      expect({ outcome: outcomeName(kernel.outcome), reason: reasonName(kernel.reason), errors: log.filter((e) => e.error).map((e) => e.error) }).toEqual({
+        outcome: 'approved',
+        reason: 'approved-offline',
+        errors: [],
+      });
+      expect(kernel.card.has(0x9f4b)).toBe(true); // fDDA ran
+      expect(app().ecBalance).toBe(balance - 200);
+    }
+
+    /** Expects the last tap to have ended at command `n` with a typed card fault, TryAgain card-removed. */
+    function expectCut(r: { log: Exchange[]; answered: number }, n: number, codes: readonly string[] = ['card-removed']): void {
+      expect({ outcome: outcomeName(kernel.outcome), reason: reasonName(kernel.reason) }).toEqual({ outcome: 'try-again', reason: 'card-removed' });
+      expect(r.log).toHaveLength(n);
+      expect(codes).toContain(r.log[n - 1]!.error);
+    }
+
+    let baseline: LeakCounts;
+    let last = 0;
+
+    it('approves a full tap first (the baseline for the leak count)', async () => {
+      await approvedTap();
+      last = kernel.apduCount;
+      expect(last).toBeGreaterThanOrEqual(6); // SELECT PPSE, SELECT AID, GPO, READ RECORD ×n
+      baseline = leakCounts(service);
+    });
+
+    it('the card leaves at command N = 1..last: TryAgain card-removed, the card is not debited, and the next tap approves', async () => {
+      expect(last).toBeGreaterThan(0);
+      for (let n = 1; n <= last; n++) {
+        const balance = app().ecBalance;
+        const present = nextEvent(service, (e) => e.reader === READER_2 && e.type === 'card-present', 10_000);
+        card.faults.add({ command: n, action: 'leaveField' });
+        const r = await tap();
+        expect(r.answered, `cut at command ${n}`).toBe(n - 1);
+        expectCut(r, n);
+        expect(kernel.torn, `cut at command ${n}`).toBe(n > 3); // torn from GPO's response to the last record's (facts §7.2)
+        expect(app().ecBalance).toBe(balance);
+        expect(bridge.state).toBe('removed');
+        bridge.present(); // the card is tapped again
+        await present;
+        await approvedTap();
+      }
+    });
+
+    it('the last command is processed but its answer lost: TryAgain card-removed, torn, the card did debit', async () => {
+      const balance = app().ecBalance;
+      card.faults.add({ command: last, action: 'leaveField', processed: true });
+      const r = await tap();
+      expectCut(r, last);
+      expect(kernel.torn).toBe(true);
+      expect(app().ecBalance).toBe(balance - 200);
+      bridge.present();
+      await approvedTap();
+    });
+
+    it('another PC/SC client resets the card between GPO and the records: card-removed, and the next tap approves without a new field entry', async () => {
+      const other = await openPcsc();
+      try {
+        const otherReader = await other.waitForReader(READER_2);
+        const r = await tap((s) => ({
+          atr: s.atr,
+          disconnect: () => s.disconnect(),
+          transceive: async (tx, txLen, rx) => {
+            // Before the first READ RECORD: the card is powered off and on under our handle.
+            if (tx[1] === 0xb2 && tx[2] === 0x01 && tx[3] === 0x0c) await ((await otherReader.waitForCard()) as PcscSession).disconnectWith('reset');
+            return s.transceive(tx, txLen, rx);
+          },
+        }));
+        expectCut(r, 4);
+        expect(kernel.torn).toBe(true);
+      } finally {
+        await other.close();
+      }
+      await approvedTap();
+    });
+
+    it('the vpcd bridge is stopped mid-exchange (its TCP connection closed before the answer): a typed card fault, a card-removed event, and a new bridge serves the next tap', async () => {
+      stopAtApdu = 5;
+      apdusSinceArmed = 0;
+      const gone = nextEvent(service, (e) => e.reader === READER_2 && e.type === 'card-removed', 10_000);
+      const r = await tap();
+      expectCut(r, 5);
+      expect(bridge.state).toBe('stopped');
+      await gone; // the monitor reports the card gone
+      bridge = newBridge();
+      bridge.present();
+      await approvedTap();
+    });
+
+    it('the vpcd bridge is stopped between two commands (pcscd still sees the card): a typed card fault, and the next tap approves', async () => {
+      const r = await tap((s) => ({
+        atr: s.atr,
+        disconnect: () => s.disconnect(),
+        transceive: async (tx, txLen, rx) => {
+          if (tx[1] === 0xa8) await bridge.stop(); // before GPO
+          return s.transceive(tx, txLen, rx);
+        },
+      }));
+      expectCut(r, 3, ['card-removed', 'protocol', 'timeout']);
+      bridge = newBridge();
+      bridge.present();
+      await approvedTap();
+    });
+
+    it('leaks no file descriptor, listener, wait or handle over all those taps and faults', () => {
+      expect(baseline).toBeDefined();
+      expect(leakCounts(service)).toEqual(baseline);
+      expect(events.filter((e) => e === 'reader-detached')).toEqual([]);
+    });
+  });
+
   describe('pcscd killed and restarted mid-session', () => {
     it('fails the exchange with a typed service/reader fault, keeps the process alive, and the next tap works', async (ctx) => {
       if (!env?.child) ctx.skip(); // a pcscd we did not start is never killed
@@ -226,8 +402,15 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
         const s = await reader.waitForCard();
         const rx = new Uint8Array(512);
         expect(await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx)).toBeGreaterThan(2);
+        const before = leakCounts(service);
 
         await env!.kill();
+        // The card leaves while pcscd is down and comes back once our context is up again. With the
+        // card side in this process it must: pcsclite opens a context synchronously
+        // (SCardEstablishContext in its constructor), and a pcscd that powers up a vpcd card during
+        // its start waits for that card's answer — measured: both wait forever when the bridge
+        // reconnects first (see hal/virtual/vpcd.ts).
+        bridge.remove();
         const err = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx).catch((e: unknown) => e);
         expect(err).toBeInstanceOf(TransportError);
         expect(['service-unavailable', 'reader-removed']).toContain((err as TransportError).code);
@@ -235,10 +418,14 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
         await s.disconnect();
 
         await env!.start();
+        while (!service.serviceUp) await service.nextChange(AbortSignal.timeout(15_000));
+        bridge.present();
         const s2 = await reader.waitForCard(AbortSignal.timeout(15_000));
         const n = await s2.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
         expect(hex(rx.subarray(n - 2, n))).toBe('9000');
         await s2.disconnect();
+        // The dead context's sockets and reader threads are gone; nothing was added but the new context's.
+        expect(leakCounts(service)).toEqual(before);
         expect(service.contexts).toBeGreaterThanOrEqual(2);
         expect(events).toContain('reader-detached');
         expect(events.lastIndexOf('reader-attached')).toBeGreaterThan(events.indexOf('reader-detached'));
@@ -292,6 +479,30 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
   });
 });
+
+type LeakCounts = { fds: number; monitorListeners: number; processListeners: number; pendingWaits: number; handles: number };
+
+/** Open descriptors, listeners, waits and libuv handles that a leak would grow (after a full GC). */
+function leakCounts(service: PcscService): LeakCounts {
+  collectGarbage();
+  return {
+    fds: readdirSync('/proc/self/fd').length,
+    monitorListeners: service.listenerCount,
+    processListeners: process.eventNames().reduce((a, e) => a + process.listenerCount(e), 0),
+    pendingWaits: service.pendingWaits,
+    handles: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout' && r !== 'TTYWrap').length,
+  };
+}
+
+/**
+ * A full garbage collection. pcsclite releases a closed context's socket to pcscd only in its
+ * native destructor, when the JS object is collected (pcsclite 1.0.1 src/pcsclite.cpp ~PCSCLite,
+ * src/cardreader.cpp ~CardReader), so a descriptor count is only meaningful after one.
+ */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
 
 /** The value of the first `tag` in a decoded tree (depth first). */
 function findTag(nodes: TlvNode[], tag: string): string | undefined {

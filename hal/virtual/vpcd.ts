@@ -21,6 +21,13 @@
  *
  * When the other side goes away (pcscd restarted, vpcd not listening yet) the bridge reconnects
  * with exponential backoff (100 ms doubling to 2 s), unless the card was removed on purpose.
+ *
+ * A bridge and a PC/SC client in one thread can deadlock across a pcscd restart (measured with
+ * pcscd 1.9.9 + pcsclite 1.0.1): pcsclite opens its context synchronously (SCardEstablishContext
+ * in the constructor, on the main thread), while a starting pcscd that powers up the bridge's
+ * card waits for that card's answer — which this thread can no longer send. Keep the card out of
+ * the field until the client has reconnected (test/pcsc-vpcd.test.ts does), or run the card in
+ * another process (`shanfu sim`).
  */
 import { Socket } from 'node:net';
 import type { CardEmulator } from './emulator.js';
