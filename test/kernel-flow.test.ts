@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Outcome, Reason, Cryptogram, reasonName, QuickPassKernel, Action, KernelFailure, kernelFailureOf, type KernelHook } from '../kernels/qpboc/index.js';
+import { Outcome, Reason, Cryptogram, reasonName, outcomeName, QuickPassKernel, Action, KernelFailure, kernelFailureOf, type KernelHook } from '../kernels/qpboc/index.js';
 import { toHex, fromHex } from '../kernels/util/hex.js';
 import {
   AID_CREDIT, AID_DEBIT, FakeOda, FIXED_CLOCK, FIXED_UN, PDOL, REC_1_1, REC_2_1, REC_2_2, defaultScript, fci, gpo, kernel, offlineConfig,
@@ -590,6 +590,22 @@ describe('ODA and CVM outcomes (qpboc-facts §1.8)', () => {
     s.set('GPO', gpo({ ctq: '8000', cvr2: 'A0', afl: null }));
     runScript(k, s, { amount: 1000 });
     expect(reasonName(k.reason)).toBe('online-pin');
+  });
+
+  it('CTQ "switch interface for cash / cashback" (§1.8): cash with 0x04, cashback with 0x02 → TryAnotherInterface cash-not-allowed; purchases unaffected', () => {
+    const s = defaultScript();
+    const k = kernel();
+    const run = (ctq: string, txn: { amount: number; type?: number; amountOther?: number }) => {
+      s.set('GPO', gpo({ ctq }));
+      runScript(k, s, txn);
+      return [outcomeName(k.outcome), reasonName(k.reason)];
+    };
+    expect(run('0400', { amount: 1000, type: 0x01 })).toEqual(['try-another-interface', 'cash-not-allowed']);
+    expect(run('0200', { amount: 1000, type: 0x09 })).toEqual(['try-another-interface', 'cash-not-allowed']);
+    expect(run('0200', { amount: 1000, amountOther: 500 })).toEqual(['try-another-interface', 'cash-not-allowed']);
+    expect(run('0200', { amount: 1000, type: 0x01 })).toEqual(['approved', 'approved-offline']); // cash, but only the cashback bit
+    expect(run('0400', { amount: 1000, amountOther: 500 })).toEqual(['approved', 'approved-offline']); // cashback, only the cash bit
+    expect(run('0600', { amount: 1000 })).toEqual(['approved', 'approved-offline']); // a purchase
   });
 });
 

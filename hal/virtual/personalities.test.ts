@@ -11,7 +11,7 @@ import { TestTerminal } from './testing/terminal.js';
 import { loadTestCapks } from './pki-store.js';
 
 const SHIPPED = [
-  'afl-absent-record', 'asks-online', 'bad-cert-hash', 'blocked-app', 'credit-no-ec', 'dda-debit', 'debit-ec',
+  'afl-absent-record', 'asks-online', 'bad-cert-hash', 'blocked-app', 'cash-to-contact', 'credit-no-ec', 'dda-debit', 'debit-ec',
   'duplicated-tag', 'ec-low-balance', 'ec-only', 'expired', 'malformed-tlv', 'metro-transit', 'missing-cryptogram',
   'missing-mandatory-tag', 'not-yet-effective', 'phone-wallet', 'phone-wallet-locked', 'quasi-credit',
   'revoked-issuer-serial', 'sda-debit', 'sm2-bad-issuer-signature', 'sm2-bad-sdad', 'sm2-debit', 'sm2-expired-icc-cert',

@@ -572,6 +572,10 @@ export class QuickPassKernel {
       this.finish(Outcome.Declined, Reason.CardDeclined);
       return;
     }
+    if (this.cashNeedsAnotherInterface()) {
+      this.finish(Outcome.TryAnotherInterface, Reason.CashNotAllowed);
+      return;
+    }
     if (decision === Cryptogram.ARQC) {
       // §1.12 rule 1: online with the GPO data; the CVM the card asks for goes with it.
       this.evaluateCvm();
@@ -620,6 +624,23 @@ export class QuickPassKernel {
     c.reset(rx, end, dataLen);
     if (c.next() || c.error !== TlvError.None) return Reason.GpoMalformed;
     return Reason.None;
+  }
+
+  /**
+   * qpboc-facts §1.8: CTQ byte 1 0x04 "switch interface for cash" (9C = 01) and 0x02 "switch
+   * interface for cashback" (9C = 09, or an Amount, Other) send the cardholder to another interface.
+   */
+  private cashNeedsAnotherInterface(): boolean {
+    const ctq1 = this.card.byte(0x9f6c);
+    if (ctq1 < 0 || (ctq1 & 0x06) === 0) return false;
+    const t = this.terminal;
+    const type = t.byte(0x9c);
+    if (type === 0x01 && (ctq1 & 0x04) !== 0) return true;
+    if ((ctq1 & 0x02) === 0) return false;
+    if (type === 0x09) return true;
+    const o = t.offset(0x9f03);
+    for (let i = 0; i < 6; i++) if (t.buf[o + i] !== 0) return true;
+    return false;
   }
 
   /** PAN in 5A form into `pan`: from 5A, else the digits of track 2 (57) before the 'D' separator. */

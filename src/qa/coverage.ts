@@ -7,9 +7,7 @@ import { REASONS } from '../../kernels/qpboc/outcome.js';
 import type { CaseResult } from './runner.js';
 
 /** Reasons the kernel defines but never sets itself (checked against kernels/qpboc at the time of writing). */
-export const UNREACHED_NOTES: Record<string, string> = {
-  'cash-not-allowed': 'defined in REASONS but no kernel step sets it (kernels/qpboc has no cash/cashback CTQ check): reported as a kernel gap',
-};
+export const UNREACHED_NOTES: Record<string, string> = {};
 
 export type CoverageRow = { code: number; reason: string; description: string; cases: string[]; note?: string };
 
