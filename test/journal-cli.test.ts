@@ -70,7 +70,7 @@ describe('shanfu journal', () => {
     expect(two).toMatchObject({ seq: 2, sensitive: tapEntry(2).sensitive });
   });
 
-  it('refuses a wrong key (journal.key), --unseal without a key, and an export while a terminal holds the journal', async () => {
+  it('refuses a wrong key (journal.key) and --unseal without a key; exports beside a running terminal, not beside another shipper', async () => {
     const wrong = shanfu(['export', '--dir', dir, '--json', '--unseal'], { SHANFU_JOURNAL_KEY: hex(OTHER_KEY) });
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toMatch(/not the key .* was written with.*\[journal\.key\]/s);
@@ -79,13 +79,18 @@ describe('shanfu journal', () => {
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/--unseal needs the key/);
 
+    // Beside a running terminal: export ships (and sees its latest append); a second shipper is refused.
     const live = await Journal.open({ dir, key: KEY, terminalId: TERMINAL });
     try {
+      await live.append(tapEntry(11));
+      const beside = shanfu(['export', '--dir', dir, '--json']);
+      expect(beside.status).toBe(0);
+      expect(beside.stdout.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+      await live.ack(1); // the terminal ships itself now (an in-process uplink)
       const locked = shanfu(['export', '--dir', dir, '--json']);
       expect(locked.status).toBe(2);
-      expect(locked.stderr).toMatch(new RegExp(`in use by process ${process.pid}.*\\[journal\\.locked\\]`, 's'));
-      // stats is read-only and works beside the running terminal
-      expect(shanfu(['stats', '--dir', dir]).stdout).toMatch(/last seq\s+10/);
+      expect(locked.stderr).toMatch(new RegExp(`shipped by process ${process.pid}.*\\[journal\\.locked\\]`, 's'));
+      expect(shanfu(['stats', '--dir', dir]).stdout).toMatch(/last seq\s+11/); // read-only: no lock needed
     } finally {
       await live.close();
     }

@@ -309,6 +309,70 @@ describe('Journal on disk', () => {
   });
 });
 
+describe('a shipper beside the writer (Journal.openExisting: the uplink or shanfu journal export/ack)', () => {
+  it('follows the writer as it appends and rotates, exports only complete records, and its acks let the writer delete', async () => {
+    const dir = tempDir('journal-ship');
+    const w = await openJournal(dir, { rotateBytes: 2048 });
+    await appendAll(w, 1, 5);
+    const ship = await Journal.openExisting(dir, { key: KEY });
+    opened.push(ship);
+    expect((await ship.exportPending(100)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    await appendAll(w, 6, 40); // several rotations
+    const pending = await ship.exportPending(100);
+    expect(pending.map((e) => e.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    for (const e of pending) expectIntact(ship, e);
+    await ship.ack(30);
+    expect(ship.stats()).toMatchObject({ lastSeq: 40, ackedSeq: 30, pending: 10 });
+    await appendAll(w, 41, 60); // the writer rotates, reads the cursor from disk, deletes what is acknowledged
+    expect(w.stats().ackedSeq).toBe(30);
+    const segs = segments(dir);
+    expect(Number(segs[0]!.slice(4, 20))).toBeGreaterThan(5);
+    expect((await ship.exportPending(100)).map((e) => e.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 31));
+    await expectCode(ship.append(tapEntry(61)), 'journal.read-only');
+    await ship.close();
+    expect((await verifyJournal(dir, KEY)).ok).toBe(true);
+  });
+
+  it('one shipper at a time, and a writer acks only when no other process ships', async () => {
+    const dir = tempDir('journal-ship-lock');
+    const w = await openJournal(dir);
+    await appendAll(w, 1, 3);
+    const ship = await Journal.openExisting(dir);
+    await expectCode(Journal.openExisting(dir), 'journal.locked');
+    await expectCode(w.ack(1), 'journal.locked'); // this process ships already, through `ship`
+    await ship.close();
+    writeFileSync(join(dir, 'LOCK.ship'), `${process.ppid}\n`); // another live process ships
+    const e = await expectCode(w.ack(1), 'journal.locked');
+    expect(e.message).toContain(`shipped by process ${process.ppid}`);
+    unlinkSync(join(dir, 'LOCK.ship'));
+    await w.ack(2);
+    await expectCode(Journal.openExisting(dir), 'journal.locked'); // the writer ships itself now
+    await w.close();
+    expect(readdirSync(dir).filter((n) => n.startsWith('LOCK'))).toEqual([]);
+  });
+
+  it('treats an incomplete last record as an append in progress: not exported, not cut, exported once whole', async () => {
+    const dir = tempDir('journal-ship-tail');
+    const w = await openJournal(dir);
+    await appendAll(w, 1, 5);
+    const before = w.stats().bytes;
+    await w.append(tapEntry(6));
+    await w.close();
+    const file = join(dir, segments(dir)[0]!);
+    const whole = readFileSync(file);
+    const frame6 = whole.subarray(before);
+    truncateSync(file, before + 20); // record 6 half written
+    writeFileSync(join(dir, 'seg-0000000000000007.sfj.tmp'), 'a rotation in progress');
+    const ship = await Journal.openExisting(dir);
+    opened.push(ship);
+    expect((await ship.exportPending(10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(statSync(file).size).toBe(before + 20);
+    expect(existsSync(join(dir, 'seg-0000000000000007.sfj.tmp'))).toBe(true);
+    appendFileSync(file, frame6.subarray(20)); // the append completes
+    expect((await ship.exportPending(10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});
+
 describe('Journal after a crash', () => {
   /** A journal of 5 records, closed: its directory, segment file, size, and where each record ends. */
   async function fiveRecords(prefix: string): Promise<{ dir: string; file: string; size: number; ends: number[] }> {

@@ -63,7 +63,7 @@ export async function writeCursor(dir: string, ackedSeq: number): Promise<void> 
   await writeFileAtomic(dir, CURSOR_FILE, JSON.stringify({ format: 'shanfu-journal-cursor/1', ackedSeq }) + '\n');
 }
 
-/** Directories this process holds open, so a second open in the same process is refused too. */
+/** Locks this process holds (dir + role), so a second open in the same process is refused too. */
 const held = new Set<string>();
 
 function alive(pid: number): boolean {
@@ -76,13 +76,27 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Takes the journal directory for this process: `LOCK` holds our pid. A lock whose process is gone
- * (a crash, SIGKILL) is taken over. Two writers on one journal would interleave records and reuse
- * sequence numbers, so a live holder is ShanfuError `journal.locked`.
+ * The two roles on a journal directory, one process each:
+ * - `writer` (`LOCK`): appends, creates and deletes segments, repairs a torn tail. Two writers would
+ *   interleave records and reuse sequence numbers.
+ * - `shipper` (`LOCK.ship`): moves the acknowledged cursor. Two shippers could move it backwards
+ *   under each other. The writer takes it only when it acknowledges itself (an in-process uplink).
  */
-export async function acquireLock(dir: string): Promise<void> {
-  if (held.has(dir)) throw new ShanfuError('journal.locked', `journal ${dir} is already open in this process; close it first or share the instance`);
-  const file = join(dir, LOCK_FILE);
+export type LockRole = 'writer' | 'shipper';
+const LOCK_NAMES: Record<LockRole, string> = { writer: LOCK_FILE, shipper: LOCK_FILE + '.ship' };
+const ROLE_TEXT: Record<LockRole, string> = {
+  writer: 'written to by process %; stop it and try again',
+  shipper: 'shipped by process % (an uplink or a journal export/ack); let it finish and try again',
+};
+
+/**
+ * Takes `role` on the journal directory: its lock file holds our pid. A lock whose process is gone
+ * (a crash, SIGKILL) is taken over; a live holder is ShanfuError `journal.locked`.
+ */
+export async function acquireLock(dir: string, role: LockRole = 'writer'): Promise<void> {
+  const key = `${dir}\0${role}`;
+  if (held.has(key)) throw new ShanfuError('journal.locked', `journal ${dir} is already open as ${role} in this process; close it first or share the instance`);
+  const file = join(dir, LOCK_NAMES[role]);
   for (let attempt = 0; ; attempt++) {
     try {
       await writeFile(file, `${process.pid}\n`, { flag: 'wx' });
@@ -90,17 +104,17 @@ export async function acquireLock(dir: string): Promise<void> {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       // Another process took the lock between our unlink of a stale one and our create.
-      if (attempt > 0) throw new ShanfuError('journal.locked', `journal ${dir} was just opened by another process; try again`);
+      if (attempt > 0) throw new ShanfuError('journal.locked', `journal ${dir} was just taken as ${role} by another process; try again`);
     }
     const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
-      throw new ShanfuError('journal.locked', `journal ${dir} is in use by process ${pid}; stop it (or ship through its uplink) and try again`);
+      throw new ShanfuError('journal.locked', `journal ${dir} is ${ROLE_TEXT[role].replace('%', String(pid))}`);
     await unlink(file).catch(() => undefined); // stale: its process is gone
   }
-  held.add(dir);
+  held.add(key);
 }
 
-export async function releaseLock(dir: string): Promise<void> {
-  held.delete(dir);
-  await unlink(join(dir, LOCK_FILE)).catch(() => undefined);
+export async function releaseLock(dir: string, role: LockRole = 'writer'): Promise<void> {
+  if (!held.delete(`${dir}\0${role}`)) return;
+  await unlink(join(dir, LOCK_NAMES[role])).catch(() => undefined);
 }

@@ -6,6 +6,11 @@
  * number and queues the frame; the loop writes every queued frame with one positional write and
  * one fdatasync, then resolves those appends in sequence order. So concurrent appends share an
  * fsync (group commit) and a resolved append is on disk.
+ *
+ * One process writes (`Journal.open`, the terminal); another may ship at the same time
+ * (`Journal.openExisting`, an uplink or `shanfu journal export/ack`): it follows the files as they
+ * grow, makes what it read durable with its own fdatasync before returning it, and moves the
+ * cursor. Each role has its own lock file (files.ts).
  */
 import { mkdir, open, readdir, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,7 +18,7 @@ import { ShanfuError } from '../../kernels/util/errors.js';
 import { checkCount, checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, equalBytes, keyCheckValue, storedEntry, unseal } from './codec.js';
 import { crc32c } from './crc32c.js';
 import { acquireLock, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor, writeFileAtomic } from './files.js';
-import { encodeFrame, encodeHeader, FRAME_OVERHEAD, scanSegment, segmentName, segmentSeq } from './segment.js';
+import { encodeFrame, encodeHeader, FRAME_OVERHEAD, scanFrames, scanSegment, segmentName, segmentSeq, type SegmentHeader } from './segment.js';
 import type { JournalEntry, JournalHistory, JournalOptions, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from './types.js';
 
 /** Default segment size: 16 MiB ≈ 50k taps of ~300 bytes. */
@@ -43,16 +48,21 @@ export interface JournalRecovery {
   reason: string;
 }
 
-/** Options of `Journal.openExisting` (tools: the CLI, the uplink's maintenance). */
+/** Options of `Journal.openExisting` (the uplink, the CLI: export, ack, stats). */
 export interface OpenExistingOptions {
-  /** The integrator key: needed to unseal, and to append entries with sensitive data. */
+  /** The integrator key: needed to unseal (and refused at open when it is not the journal's). */
   key?: Uint8Array;
   /**
-   * Read without taking the lock or repairing anything (`stats`, `verify` beside a running
-   * terminal). Appending and acknowledging are refused; a torn tail is ignored, not truncated.
+   * A snapshot without any lock (`stats`): acknowledging is refused, and records are not fsynced
+   * (the snapshot may show an append that has not resolved yet). Default: the shipper role.
    */
   readOnly?: boolean;
 }
+
+/** writer: Journal.open (appends); shipper: openExisting (exports, acks); read-only: a snapshot. */
+type Mode = 'writer' | 'shipper' | 'read-only';
+
+const lastSeqOf = (s: Segment) => s.firstSeq + s.offsets.length - 1;
 
 function corrupt(file: string, offset: number, problem: string, dir: string): ShanfuError {
   return new ShanfuError(
@@ -60,6 +70,42 @@ function corrupt(file: string, offset: number, problem: string, dir: string): Sh
     `${file} at offset ${offset}: ${problem}. The journal was not opened, so nothing was discarded; ` +
       `run 'shanfu journal verify --dir ${dir}' for the full report and keep a copy of the directory before repairing it`,
   );
+}
+
+/**
+ * Reads and checks segment files `names` (ascending), continuing after `prev`. A torn tail is
+ * allowed in the last one only (returned; the caller repairs or ignores it).
+ */
+async function readSegments(
+  dir: string,
+  names: string[],
+  prev: Segment | undefined,
+  terminalId: string | undefined,
+): Promise<{ segments: Segment[]; lastHeader?: SegmentHeader; terminalId?: string; torn?: JournalRecovery }> {
+  const segments: Segment[] = [];
+  let lastHeader: SegmentHeader | undefined;
+  let torn: JournalRecovery | undefined;
+  for (let k = 0; k < names.length; k++) {
+    const name = names[k]!;
+    const file = join(dir, name);
+    const scan = scanSegment(new Uint8Array(await readFile(file)));
+    if (typeof scan === 'string') throw corrupt(file, 0, scan, dir);
+    const h = scan.header;
+    if (h.firstSeq !== segmentSeq(name)) throw corrupt(file, 0, `header says first seq ${h.firstSeq}, the file name ${segmentSeq(name)}`, dir);
+    terminalId ??= h.terminalId;
+    if (h.terminalId !== terminalId) throw corrupt(file, 0, `segment of terminal '${h.terminalId}' in the journal of '${terminalId}'`, dir);
+    if (prev && h.firstSeq !== lastSeqOf(prev) + 1)
+      throw corrupt(file, 0, `sequence gap between segments: expected first seq ${lastSeqOf(prev) + 1}, found ${h.firstSeq}`, dir);
+    if (scan.problems.length) throw corrupt(file, scan.problems[0]!.offset, scan.problems[0]!.problem, dir);
+    if (scan.torn) {
+      if (k !== names.length - 1) throw corrupt(file, scan.torn.offset, `${scan.torn.reason} in a segment that is not the last`, dir);
+      torn = { file, ...scan.torn };
+    }
+    prev = { name, firstSeq: h.firstSeq, offsets: scan.records.map((r) => r.offset), size: scan.end };
+    segments.push(prev);
+    lastHeader = h;
+  }
+  return { segments, lastHeader, terminalId, torn };
 }
 
 export class Journal implements JournalStore, JournalHistory {
@@ -79,6 +125,8 @@ export class Journal implements JournalStore, JournalHistory {
   private flushing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private acking: Promise<void> = Promise.resolve();
+  /** The writer takes the shipper lock at its first ack (an in-process uplink). */
+  private shipping = false;
   private failed: ShanfuError | undefined;
   private closed = false;
 
@@ -87,7 +135,7 @@ export class Journal implements JournalStore, JournalHistory {
     terminalId: string,
     private readonly key: Uint8Array | undefined,
     private readonly keyCheck: Uint8Array,
-    private readonly opts: { rotateBytes: number; groupCommitMs: number; retainAcknowledged: boolean; readOnly: boolean },
+    private readonly opts: { rotateBytes: number; groupCommitMs: number; retainAcknowledged: boolean; mode: Mode },
     recovery: JournalRecovery | undefined,
   ) {
     this.dir = dir;
@@ -111,18 +159,22 @@ export class Journal implements JournalStore, JournalHistory {
       key: options.key,
       terminalId: options.terminalId,
       create: true,
-      settings: { rotateBytes, groupCommitMs, retainAcknowledged: options.retainAcknowledged === true, readOnly: false },
+      settings: { rotateBytes, groupCommitMs, retainAcknowledged: options.retainAcknowledged === true, mode: 'writer' },
     });
   }
 
-  /** Opens a journal that must exist, taking the terminal id from its headers (tools, the CLI). */
+  /**
+   * Opens a journal that must exist, taking the terminal id from its headers: as the shipper
+   * (exportPending, read, ack; beside a running writer) or, with `readOnly`, as a snapshot.
+   * Appending is for `Journal.open`.
+   */
   static async openExisting(dir: string, options: OpenExistingOptions = {}): Promise<Journal> {
     if (typeof dir !== 'string' || !dir) throw new TypeError('dir must be a directory path');
     if (options.key !== undefined) checkKey(options.key, 'options.key');
     return Journal.load(resolve(dir), {
       key: options.key,
       create: false,
-      settings: { rotateBytes: DEFAULT_ROTATE_BYTES, groupCommitMs: 0, retainAcknowledged: false, readOnly: options.readOnly === true },
+      settings: { rotateBytes: DEFAULT_ROTATE_BYTES, groupCommitMs: 0, retainAcknowledged: false, mode: options.readOnly === true ? 'read-only' : 'shipper' },
     });
   }
 
@@ -130,80 +182,68 @@ export class Journal implements JournalStore, JournalHistory {
     dir: string,
     o: { key: Uint8Array | undefined; terminalId?: string; create: boolean; settings: Journal['opts'] },
   ): Promise<Journal> {
-    const readOnly = o.settings.readOnly;
+    const mode = o.settings.mode;
     await readdir(dir).catch((e: NodeJS.ErrnoException) => {
       throw e.code === 'ENOENT' ? new ShanfuError('journal.missing', `no journal directory at ${dir}; check --dir`) : e;
     });
-    if (!readOnly) await acquireLock(dir);
+    if (mode !== 'read-only') await acquireLock(dir, mode);
     try {
-      const names = await readdir(dir);
-      // Leftovers of a crash in the middle of an atomic replace or a segment creation.
-      if (!readOnly) for (const n of names) if (n.endsWith(TEMP_SUFFIX)) await unlink(join(dir, n));
-      const segNames = names.filter((n) => segmentSeq(n) !== undefined).sort();
+      let names = await readdir(dir);
+      // Leftovers of a crash in the middle of an atomic replace or a segment creation (the writer's own).
+      if (mode === 'writer') for (const n of names) if (n.endsWith(TEMP_SUFFIX)) await unlink(join(dir, n));
       const acked = await readCursor(dir);
-      let terminalId = o.terminalId;
-      let keyCheck = o.key ? keyCheckValue(o.key) : undefined;
-      const segments: Segment[] = [];
-      let recovery: JournalRecovery | undefined;
-      for (let k = 0; k < segNames.length; k++) {
-        const name = segNames[k]!;
-        const file = join(dir, name);
-        const bytes = new Uint8Array(await readFile(file));
-        const scan = scanSegment(bytes);
-        if (typeof scan === 'string') throw corrupt(file, 0, scan, dir);
-        const h = scan.header;
-        if (h.firstSeq !== segmentSeq(name)) throw corrupt(file, 0, `header says first seq ${h.firstSeq}, the file name ${segmentSeq(name)}`, dir);
-        if (terminalId === undefined) terminalId = h.terminalId;
-        if (h.terminalId !== terminalId) {
-          if (k === 0 && o.terminalId !== undefined)
-            throw new ShanfuError('journal.terminal', `journal ${dir} belongs to terminal '${h.terminalId}', not '${o.terminalId}'; give each terminal its own directory`);
-          throw corrupt(file, 0, `segment of terminal '${h.terminalId}' in the journal of '${terminalId}'`, dir);
+      // Beside a running writer the oldest segments may be deleted while we read: list them again then.
+      let found: Awaited<ReturnType<typeof readSegments>> | undefined;
+      for (let attempt = 0; !found; attempt++) {
+        const segNames = names.filter((n) => segmentSeq(n) !== undefined).sort();
+        try {
+          found = await readSegments(dir, segNames, undefined, undefined);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || mode === 'writer' || attempt > 2) throw e;
+          names = await readdir(dir);
         }
-        const prev = segments[segments.length - 1];
-        if (prev && h.firstSeq !== prev.firstSeq + prev.offsets.length)
-          throw corrupt(file, 0, `sequence gap between segments: expected first seq ${prev.firstSeq + prev.offsets.length}, found ${h.firstSeq}`, dir);
-        if (scan.problems.length) throw corrupt(file, scan.problems[0]!.offset, scan.problems[0]!.problem, dir);
-        let size = bytes.length;
-        if (scan.torn) {
-          if (k !== segNames.length - 1) throw corrupt(file, scan.torn.offset, `${scan.torn.reason} in a segment that is not the last`, dir);
-          size = scan.end;
-          recovery = { file, offset: scan.torn.offset, bytes: scan.torn.bytes, reason: scan.torn.reason };
-        }
-        if (k === segNames.length - 1 && keyCheck && !equalBytes(keyCheck, h.keyCheck))
-          throw new ShanfuError('journal.key', `the key given is not the key journal ${dir} was written with (key check value in ${name}); use the integrator key of terminal '${h.terminalId}'`);
-        if (k === segNames.length - 1 && !keyCheck) keyCheck = h.keyCheck;
-        segments.push({ name, firstSeq: h.firstSeq, offsets: scan.records.map((r) => r.offset), size });
       }
+      const { segments, lastHeader, torn } = found;
+      if (o.terminalId !== undefined && found.terminalId !== undefined && found.terminalId !== o.terminalId)
+        throw new ShanfuError('journal.terminal', `journal ${dir} belongs to terminal '${found.terminalId}', not '${o.terminalId}'; give each terminal its own directory`);
+      const terminalId = found.terminalId ?? o.terminalId;
+      let keyCheck = o.key ? keyCheckValue(o.key) : undefined;
+      if (keyCheck && lastHeader && !equalBytes(keyCheck, lastHeader.keyCheck))
+        throw new ShanfuError('journal.key', `the key given is not the key journal ${dir} was written with (key check value in ${segments[segments.length - 1]!.name}); use the integrator key of terminal '${lastHeader.terminalId}'`);
+      keyCheck ??= lastHeader?.keyCheck;
       if (!segments.length && !o.create) throw new ShanfuError('journal.missing', `no journal segments in ${dir}; check --dir`);
       const first = segments[0];
       if (first && first.firstSeq > acked + 1)
         throw corrupt(join(dir, first.name), 0, `records ${acked + 1}..${first.firstSeq - 1} are missing (acknowledged up to ${acked}); were segment files deleted?`, dir);
       const last = segments[segments.length - 1];
-      const lastSeq = last ? last.firstSeq + last.offsets.length - 1 : acked;
+      const lastSeq = last ? lastSeqOf(last) : acked;
       if (acked > lastSeq) throw corrupt(join(dir, 'cursor.json'), 0, `acknowledged up to ${acked} but the journal ends at ${lastSeq}`, dir);
 
-      // Every check passed: only now change anything on disk.
-      if (recovery && !readOnly) {
-        const fh = await open(recovery.file, 'r+');
+      // Every check passed: only now change anything on disk. A torn tail is the writer's to cut;
+      // the others just stop before it (beside a running writer it is usually an append in progress).
+      if (torn && mode === 'writer') {
+        const fh = await open(torn.file, 'r+');
         try {
-          await fh.truncate(recovery.offset);
+          await fh.truncate(torn.offset);
           await fh.datasync();
         } finally {
           await fh.close();
         }
       }
-      const j = new Journal(dir, terminalId!, o.key, keyCheck!, o.settings, recovery);
+      // A shipper exports only durable records: sync what a crashed writer may have left unsynced.
+      if (last && mode === 'shipper') await syncFile(join(dir, last.name));
+      const j = new Journal(dir, terminalId!, o.key, keyCheck!, o.settings, mode === 'writer' ? torn : undefined);
       j.segments = segments;
       j.ackedSeq = acked;
       j.durableSeq = lastSeq;
       j.nextSeq = lastSeq + 1;
-      if (!readOnly) {
+      if (mode === 'writer') {
         if (!last) await j.createSegment(acked + 1);
         else j.fh = await open(join(dir, last.name), 'r+');
       }
       return j;
     } catch (e) {
-      if (!readOnly) await releaseLock(dir);
+      if (mode !== 'read-only') await releaseLock(dir, mode);
       throw e;
     }
   }
@@ -211,7 +251,8 @@ export class Journal implements JournalStore, JournalHistory {
   /** Appends `entry`; resolves with its sequence number once it is on disk (fdatasync). */
   append(entry: JournalEntry): Promise<number> {
     if (this.closed) return Promise.reject(new ShanfuError('journal.closed', 'the journal is closed; open it again to append'));
-    if (this.opts.readOnly) return Promise.reject(new ShanfuError('journal.read-only', 'this journal was opened read-only'));
+    if (this.opts.mode !== 'writer')
+      return Promise.reject(new ShanfuError('journal.read-only', 'this journal was opened with openExisting (to ship or read); the terminal appends through Journal.open'));
     if (this.failed) return Promise.reject(this.failed);
     let frame: Uint8Array;
     const seq = this.nextSeq;
@@ -322,8 +363,14 @@ export class Journal implements JournalStore, JournalHistory {
     return seg;
   }
 
-  /** Deletes the oldest segments whose every record is acknowledged (never the current one). */
+  /**
+   * Deletes the oldest segments whose every record is acknowledged (never the current one). The
+   * cursor is read from disk: a shipper in another process may have moved it. A cursor that cannot
+   * be read keeps every segment (appends must not fail over it; open and verify report it).
+   */
   private async dropAcknowledged(): Promise<void> {
+    const onDisk = await readCursor(this.dir).catch(() => 0);
+    if (onDisk > this.ackedSeq && onDisk <= this.durableSeq) this.ackedSeq = onDisk;
     let n = 0;
     while (n < this.segments.length - 1) {
       const s = this.segments[n]!;
@@ -349,6 +396,63 @@ export class Journal implements JournalStore, JournalHistory {
     checkCount(fromSeq, 'fromSeq', 1);
     checkCount(max, 'max', 1);
     this.checkOpen();
+    if (this.opts.mode !== 'shipper') return this.readKnown(fromSeq, max);
+    await this.refresh();
+    try {
+      return await this.readKnown(fromSeq, max);
+    } catch (e) {
+      // The writer deleted an acknowledged segment under an old read: look again, once.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      await this.refresh();
+      return this.readKnown(fromSeq, max);
+    }
+  }
+
+  /**
+   * The shipper follows the writer: segments deleted at the front are forgotten, the last known
+   * one is read on from where it ended, new ones are read whole; records found are fdatasynced
+   * before they count (so nothing exported can vanish in a power cut and have its seq reused).
+   * An incomplete record at the very end is an append in progress: it counts once complete.
+   */
+  private async refresh(): Promise<void> {
+    const names = (await readdir(this.dir)).filter((n) => segmentSeq(n) !== undefined).sort();
+    const present = new Set(names);
+    while (this.segments.length > 1 && !present.has(this.segments[0]!.name)) this.segments.shift();
+    const last = this.segments[this.segments.length - 1]!;
+    const newer = names.filter((n) => segmentSeq(n)! > last.firstSeq);
+    let grown = false;
+    if (present.has(last.name)) grown = await this.extend(last, newer.length > 0);
+    else if (newer.length) this.segments = []; // we acknowledged all of it and the writer has moved on
+    else throw new ShanfuError('journal.missing', `the journal's last segment ${join(this.dir, last.name)} was removed while being shipped`);
+    const found = await readSegments(this.dir, newer, last, this.terminalId);
+    for (const seg of found.segments) this.segments.push(seg);
+    if (found.segments.length) for (const seg of found.segments) await syncFile(join(this.dir, seg.name));
+    else if (grown) await syncFile(join(this.dir, last.name));
+    this.durableSeq = lastSeqOf(this.segments[this.segments.length - 1]!);
+  }
+
+  /** Reads the records appended to `seg` since we last looked; `final` when a newer segment exists. */
+  private async extend(seg: Segment, final: boolean): Promise<boolean> {
+    const file = join(this.dir, seg.name);
+    const fh = await open(file, 'r');
+    try {
+      const { size } = await fh.stat();
+      if (size < seg.size) throw corrupt(file, size, `the segment shrank below ${seg.size} bytes while being shipped`, this.dir);
+      if (size === seg.size) return false;
+      const tail = new Uint8Array(size - seg.size);
+      const { bytesRead } = await fh.read(tail, 0, tail.length, seg.size);
+      const scan = scanFrames(tail.subarray(0, bytesRead), 0, seg.size, lastSeqOf(seg) + 1, this.terminalId);
+      if (scan.problems.length) throw corrupt(file, scan.problems[0]!.offset, scan.problems[0]!.problem, this.dir);
+      if (scan.torn && final) throw corrupt(file, scan.torn.offset, `${scan.torn.reason} in a segment that is not the last`, this.dir);
+      for (const r of scan.records) seg.offsets.push(r.offset);
+      seg.size = scan.end;
+      return scan.records.length > 0;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  private async readKnown(fromSeq: number, max: number): Promise<StoredEntry[]> {
     const out: StoredEntry[] = [];
     const first = this.segments[0];
     let seq = Math.max(fromSeq, first ? first.firstSeq : 1);
@@ -402,13 +506,17 @@ export class Journal implements JournalStore, JournalHistory {
     try {
       checkCount(seq, 'seq', 0);
       this.checkOpen();
-      if (this.opts.readOnly) throw new ShanfuError('journal.read-only', 'this journal was opened read-only');
+      if (this.opts.mode === 'read-only') throw new ShanfuError('journal.read-only', 'this journal was opened read-only');
       if (seq > this.durableSeq) throw new RangeError(`seq ${seq} is beyond the last durable record (${this.durableSeq}); acknowledge only what was exported`);
     } catch (e) {
       return Promise.reject(e);
     }
     const run = async () => {
       if (seq <= this.ackedSeq) return;
+      if (this.opts.mode === 'writer' && !this.shipping) {
+        await acquireLock(this.dir, 'shipper'); // journal.locked when another process ships
+        this.shipping = true;
+      }
       await writeCursor(this.dir, seq);
       this.ackedSeq = seq;
     };
@@ -440,10 +548,21 @@ export class Journal implements JournalStore, JournalHistory {
     await this.acking;
     await this.fh?.close();
     this.fh = undefined;
-    if (!this.opts.readOnly) await releaseLock(this.dir);
+    if (this.opts.mode !== 'read-only') await releaseLock(this.dir, this.opts.mode);
+    if (this.shipping) await releaseLock(this.dir, 'shipper');
   }
 
   private checkOpen(): void {
     if (this.closed) throw new ShanfuError('journal.closed', 'the journal is closed; open it again');
+  }
+}
+
+/** fdatasync of a file through a handle of our own (it flushes every process's writes to it). */
+async function syncFile(file: string): Promise<void> {
+  const fh = await open(file, 'r');
+  try {
+    await fh.datasync();
+  } finally {
+    await fh.close();
   }
 }

@@ -27,7 +27,8 @@ const usage = `usage: shanfu journal <subcommand> --dir D [options]
       Last seq, acknowledged seq, pending records, segments, bytes (read-only).
 
 The key: --key-file F (32 raw bytes or 64 hex digits) or the environment variable ${KEY_ENV}
-(64 hex digits). export and ack need the journal to be closed by its terminal (they take its lock).`;
+(64 hex digits). export and ack work beside a running terminal; they take the shipper lock, so
+not beside an uplink that ships the same journal.`;
 
 const EXPORT_CHUNK = 1000;
 
