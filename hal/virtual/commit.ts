@@ -21,10 +21,10 @@ function debit(st: ApplicationState, amount: number): void {
   }
 }
 
-/** Applies the pending TC transaction. Returns 9000, or 6974 when the cache does not match the last READ CAPP DATA. */
 /** Committed extended transactions whose GET TRANS PROVE answer the card keeps. */
 const MAX_PROOFS = 16;
 
+/** Applies the pending TC transaction. Returns 9000, or 6974 when the cache does not match the last READ CAPP DATA. */
 export function commitPending(img: ApplicationImage, st: ApplicationState, session: SessionState): number {
   const p = session.pending!;
   const cache = p.cappCache;

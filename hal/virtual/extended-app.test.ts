@@ -163,6 +163,7 @@ describe('extended application (facts §4)', () => {
     expect(card.balance()).toBe(49300);
     expect(toHex(t.send(`805A000002${op['9F36']}`).data)).toBe('0000000000000000'); // OP proof is all zero
     const opc = tags(t.gpo({ ttq: '28000080', df60: 3, amount: 400 }).data);
+    expect(opc['9F5D']).toBe('000000049600'); // the balance after: hold released, fare spent
     readAllRecords(t, opc['94']!);
     expect(card.balance()).toBe(49600);
     for (let i = 0; i < 3; i++) readAllRecords(t, tags(t.gpo({ ttq: '28000080', df60: 2, amount: 100 }).data)['94']!);

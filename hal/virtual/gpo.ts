@@ -141,7 +141,9 @@ export function buildGpoResponse(
   const spec = img.spec;
   const inp = gpoInputs(img, values);
   const cvr = cvrFor(decision);
-  const balanceAfter = decision === 'TC' ? Math.max(0, st.ecBalance - inp.amount) : st.ecBalance;
+  // A completion (DF60 = 03) releases the oldest hold before it spends (commit.ts): report that balance.
+  const released = inp.cappIndicator === 3 && st.preauths.length ? st.preauths[0]!.amount : 0;
+  const balanceAfter = decision === 'TC' ? Math.max(0, st.ecBalance + released - inp.amount) : st.ecBalance;
   const iad = issuerApplicationData(img, cvr, balanceAfter);
   const ac = applicationCryptogram(img, values, atc, cvr);
   const ctq = img.ctq.slice();
