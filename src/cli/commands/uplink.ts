@@ -14,8 +14,8 @@ run      Drains the journal to the broker: batches of entries as CBOR, QoS 1, on
          With --params-dir and --trust-key it also applies signed parameter sets from the retained
          topics (deny list, fares, CA keys, terminal parameters) and reports them on
          {prefix}/terminals/{id}/status. Runs until SIGINT/SIGTERM, or with --until-drained until
-         the journal has no pending entries (exit 0). The journal must not be open in another
-         process (run takes its lock).
+         the journal has no pending entries (exit 0). It runs beside the terminal that writes
+         the journal (it takes the journal's shipper role: one uplink per journal).
 status   The journal backlog (last seq, acknowledged seq, pending) and the parameter versions in
          --params-dir (verified when --trust-key is given).
 
@@ -129,7 +129,9 @@ async function run(options: Options): Promise<number> {
     mkdirSync(paramsDir, { recursive: true });
     const { deny, files } = await parameterSinks(paramsDir, trusted);
     for (const f of files) if (f.loadProblem) console.error(`uplink: ${f.kind}: stored set not loaded (${f.loadProblem}); waiting for the back office`);
-    downloader = new ParameterDownloader({ terminalId, trustedKeys: trusted, sinks: [deny, ...files], connection, journal, topicPrefix: prefix });
+    // No `journal` here: this process is the journal's shipper, which never appends (src/journal
+    // README "Two roles"); the status topic reports the applied sets instead.
+    downloader = new ParameterDownloader({ terminalId, trustedKeys: trusted, sinks: [deny, ...files], connection, topicPrefix: prefix });
     downloader.on('applied', (r) => console.log(`uplink: applied ${r.kind} v${r.version}`));
     downloader.on('rejected', (r) => console.error(`uplink: rejected ${r.kind ?? '?'} v${r.version ?? '?'} (${r.reason}): ${r.message}`));
     downloader.on('warning', (w) => console.error(`uplink: ${w}`));
