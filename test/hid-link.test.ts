@@ -24,6 +24,18 @@ describe('HidLink', () => {
     expect(fw.openHandles).toBe(0);
   });
 
+  it('does not take a stray answer to another command for the answer, even with the same sequence number', async () => {
+    const fw = new HidFirmwareEmulator();
+    const link = new HidLink(fw.open(), shanfuFraming, 'emulated', 1000);
+    fw.delayMs = 20;
+    const p = link.request({ command: 'firmware-info' }); // the link's first request: sequence number 1
+    fw.inject(shanfuFraming.encodeResponse({ seq: 1, command: 'led', status: 'ok', data: new Uint8Array(0) })[0]!);
+    const res = await p;
+    expect(res.command).toBe('firmware-info');
+    expect(new TextDecoder().decode(res.data)).toBe(fw.firmware);
+    link.close();
+  });
+
   it("rejects the request in flight and every later one 'reader-removed' once the device errors, and reports it once", async () => {
     const fw = new HidFirmwareEmulator();
     const link = new HidLink(fw.open(), shanfuFraming, 'emulated', 1000);

@@ -13,6 +13,7 @@ import { packetize, REPORT_SIZE, shanfuFraming } from '../hal/hid/framing.js';
 import { hasBuzzer, hasDisplay, hasLed, TransportError, type ReaderEvent } from '../hal/transport.js';
 import type { CardEmulator } from '../hal/virtual/emulator.js';
 import { createCard } from '../hal/virtual/personalities.js';
+import { prng } from './prng.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex').toUpperCase();
 
@@ -148,6 +149,83 @@ describe('HidReader', () => {
     expect(Date.now() - t0).toBeLessThan(1000); // well before the 5 s response limit
     const n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
     expect(hex(rx.subarray(n - 2, n))).toBe('9000');
+  });
+
+  it("rejects 'reader-removed' when the device is unplugged in the middle of a chained long answer, and the next tap after replug reads it whole", async () => {
+    const { fw, open } = setup();
+    fw.followGetResponse = true; // 302 data bytes + status: six reports
+    reader = await open();
+    const s = await tapped(fw, reader);
+    fw.unplugAfterReports = 3;
+    const err = await s.transceive(Uint8Array.of(0x80, 0xca, 0x00, 0xfe, 0x00), 5, rx).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransportError);
+    expect((err as TransportError).code).toBe('reader-removed');
+    expect(reader.attached).toBe(false);
+    fw.plug();
+    const s2 = await reader.waitForCard();
+    const n = await s2.transceive(Uint8Array.of(0x80, 0xca, 0x00, 0xfe, 0x00), 5, rx);
+    expect(hex(rx.subarray(0, n))).toBe(hex(LONG_DATA) + '9000');
+    expect(fw.openHandles).toBe(1);
+  });
+
+  it("turns a garbage report inside a chained answer into 'protocol', drops the rest of that answer, and the next exchange works", async () => {
+    const { fw, open } = setup({ responseTimeoutMs: 5000 });
+    fw.followGetResponse = true;
+    reader = await open();
+    const s = await tapped(fw, reader);
+    fw.garbleReportIndex = 2;
+    const t0 = Date.now();
+    await expect(s.transceive(Uint8Array.of(0x80, 0xca, 0x00, 0xfe, 0x00), 5, rx)).rejects.toMatchObject({ code: 'protocol' });
+    expect(Date.now() - t0).toBeLessThan(1000); // not the 5 s response limit
+    const n = await s.transceive(Uint8Array.of(0x80, 0xca, 0x00, 0xfe, 0x00), 5, rx);
+    expect(hex(rx.subarray(0, n))).toBe(hex(LONG_DATA) + '9000');
+  });
+
+  it('ignores reports nobody asked for while idle (garbage, a stale answer, half a chain): the next exchange works', async () => {
+    const { fw, open } = setup();
+    reader = await open();
+    const s = await tapped(fw, reader);
+    const events: ReaderEvent['type'][] = [];
+    const off = reader.subscribe((e) => events.push(e.type));
+    fw.inject(Uint8Array.of(0x7f, 1, 2, 3)); // unknown command byte
+    fw.inject(new Uint8Array(REPORT_SIZE).fill(0xff));
+    fw.inject(shanfuFraming.encodeResponse({ seq: 0xee, command: 'transceive', status: 'ok', data: Uint8Array.of(0x90, 0x00) })[0]!); // stale seq
+    fw.inject(shanfuFraming.encodeResponse({ seq: 0xef, command: 'transceive', status: 'ok', data: LONG_DATA })[0]!); // first of six
+    await sleep(20); // several poll rounds
+    const n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+    expect(hex(rx.subarray(0, n))).toBe(hex(FCI_PPSE) + '9000');
+    off();
+    expect(events).toEqual([]); // no spurious card or reader events
+    expect(reader.attached && reader.cardPresent).toBe(true);
+  });
+
+  it('survives 300 random reports interleaved with exchanges: each exchange answers or ends in a typed fault, and the reader works afterwards', async () => {
+    const { fw, open } = setup({ responseTimeoutMs: 200 });
+    reader = await open();
+    const s = await tapped(fw, reader);
+    const rnd = prng(0x5eed6);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 300; i++) {
+      const kind = rnd();
+      let junk = Uint8Array.from({ length: 1 + Math.floor(rnd() * REPORT_SIZE) }, () => Math.floor(rnd() * 256));
+      if (kind < 0.3) junk[0] = 0x80 | Math.floor(rnd() * 8); // a plausible response header
+      // A well-formed answer to a command not in flight (any sequence number): must be ignored.
+      else if (kind < 0.6) junk = shanfuFraming.encodeResponse({ seq: Math.floor(rnd() * 256), command: rnd() < 0.5 ? 'led' : 'firmware-info', status: 'ok', data: junk.subarray(0, 8) })[0]!;
+      const p = s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx).then(
+        (n) => (hex(rx.subarray(0, n)) === hex(FCI_PPSE) + '9000' ? 'ok' : 'wrong answer'),
+        (e: unknown) => (e instanceof TransportError ? e.code : `untyped ${String(e)}`),
+      );
+      fw.inject(junk); // arrives before the answer (same loop turn)
+      const o = await p;
+      outcomes.set(o, (outcomes.get(o) ?? 0) + 1);
+    }
+    expect([...outcomes.keys()].every((k) => k === 'ok' || k === 'protocol'), JSON.stringify([...outcomes])).toBe(true);
+    // Both kinds happened: reports the framing rejects, and ones it takes for a stray answer.
+    expect(outcomes.get('protocol')).toBeGreaterThan(10);
+    expect(outcomes.get('ok')).toBeGreaterThan(10);
+    const n = await s.transceive(SELECT_PPSE, SELECT_PPSE.length, rx);
+    expect(hex(rx.subarray(0, n))).toBe(hex(FCI_PPSE) + '9000');
+    expect(reader.attached && reader.cardPresent).toBe(true);
   });
 
   it('retries the session open when the firmware garbles the field-on answer (the card stays on the reader)', async () => {

@@ -7,7 +7,9 @@
  * enumeration until `plug()`), `garbageResponses` (the next N answers are replaced by a report no
  * framing accepts), `delayMs` (every answer waits), `followGetResponse` (the firmware follows 61xx
  * itself and sends one long, chained answer), `denyAccess` (open fails like a hidraw node without
- * permission).
+ * permission), `unplugAfterReports` / `garbleReportIndex` (the next chained answer is cut by an
+ * unplug after that many reports / has that report replaced by garbage), `inject()` (a report
+ * nobody asked for).
  */
 import { EventEmitter } from 'node:events';
 import type { CardEmulator } from '../virtual/emulator.js';
@@ -39,6 +41,10 @@ export class HidFirmwareEmulator {
   delayMs = 0;
   followGetResponse = false;
   denyAccess = false;
+  /** The next answer of more than this many reports is cut: the device is unplugged after them (null: off). */
+  unplugAfterReports: number | null = null;
+  /** The next answer with a report at this index gets that report replaced by garbage (null: off). */
+  garbleReportIndex: number | null = null;
   // What the host did, for tests
   fieldOn = false;
   led: LedColor = 'off';
@@ -97,6 +103,21 @@ export class HidFirmwareEmulator {
     return h;
   }
 
+  /** Sends `report` (padded to the report size) to every open handle, unasked: a stray or noisy report. */
+  inject(report: Uint8Array): void {
+    const r = new Uint8Array(this.framing.reportSize);
+    r.set(report.subarray(0, r.length));
+    for (const h of this.handles) h.push([r]);
+  }
+
+  /** @internal How many reports of an answer of `n` go out before the unplug (null: all, no unplug). */
+  takeCut(n: number): number | null {
+    const k = this.unplugAfterReports;
+    if (k === null || n <= k) return null;
+    this.unplugAfterReports = null;
+    return k;
+  }
+
   /** @internal */
   dropHandle(h: EmulatedHidHandle): void {
     this.handles.delete(h);
@@ -121,7 +142,13 @@ export class HidFirmwareEmulator {
       this.garbageResponses--;
       return [garbage(this.framing.reportSize, this.requests)];
     }
-    return this.framing.encodeResponse(res);
+    const reports = this.framing.encodeResponse(res);
+    const g = this.garbleReportIndex;
+    if (g !== null && g < reports.length) {
+      this.garbleReportIndex = null;
+      reports[g] = garbage(this.framing.reportSize, this.requests);
+    }
+    return reports;
   }
 
   private execute(req: HidRequest & { seq: number }): HidResponse {
@@ -183,6 +210,7 @@ function garbage(size: number, n: number): Uint8Array {
 export class EmulatedHidHandle extends EventEmitter implements HidDevice {
   private live = true;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly immediates = new Set<NodeJS.Immediate>();
 
   constructor(
     private readonly fw: HidFirmwareEmulator,
@@ -197,8 +225,15 @@ export class EmulatedHidHandle extends EventEmitter implements HidDevice {
     // Report id 0 (unnumbered reports) comes first on the wire, as hidraw expects.
     if (bytes[0] !== 0 || bytes.length !== this.fw.framing.reportSize + 1) throw new Error(`Cannot write to hid device (expected report id 0 and ${this.fw.framing.reportSize} bytes)`);
     const out = this.fw.answer(bytes.subarray(1), this.decoder);
-    if (out) this.deliver(out);
+    if (out) this.push(out);
     return bytes.length;
+  }
+
+  /** @internal Delivers reports to the host (after `delayMs`), cut by an unplug when the firmware says so. */
+  push(reports: Uint8Array[]): void {
+    const cut = this.fw.takeCut(reports.length);
+    if (cut === null) return this.deliver(reports);
+    this.deliver(reports.slice(0, cut), () => this.fw.unplug());
   }
 
   close(): void {
@@ -212,11 +247,25 @@ export class EmulatedHidHandle extends EventEmitter implements HidDevice {
     this.emit('error', err);
   }
 
-  private deliver(reports: Uint8Array[]): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
+  private deliver(reports: Uint8Array[], then?: () => void): void {
+    const send = () => {
       if (!this.live) return;
       for (const r of reports) this.emit('data', Buffer.from(r));
+      then?.();
+    };
+    // Without a delay the answer comes on the next loop turn, as node-hid's read thread delivers
+    // it (a 0 ms timer would cost ≥ 1 ms per exchange and hide the adapter's own cost).
+    if (this.fw.delayMs <= 0) {
+      const im = setImmediate(() => {
+        this.immediates.delete(im);
+        send();
+      });
+      this.immediates.add(im);
+      return;
+    }
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      send();
     }, this.fw.delayMs);
     this.timers.add(t);
   }
@@ -224,7 +273,9 @@ export class EmulatedHidHandle extends EventEmitter implements HidDevice {
   private stop(): void {
     this.live = false;
     for (const t of this.timers) clearTimeout(t);
+    for (const im of this.immediates) clearImmediate(im);
     this.timers.clear();
+    this.immediates.clear();
     this.fw.dropHandle(this);
   }
 }

@@ -11,7 +11,7 @@ import { TransportError } from '../transport.js';
 import type { HidDevice } from './device.js';
 import { HidFramingError, type HidDecoder, type HidFraming, type HidRequest, type HidResponse } from './framing.js';
 
-type Pending = { seq: number; resolve: (r: HidResponse) => void; reject: (e: TransportError) => void; timer: NodeJS.Timeout };
+type Pending = { seq: number; command: HidRequest['command']; resolve: (r: HidResponse) => void; reject: (e: TransportError) => void; timer: NodeJS.Timeout };
 
 export class HidLink {
   private readonly decoder: HidDecoder<HidResponse>;
@@ -63,7 +63,7 @@ export class HidLink {
         this.decoder.reset();
         reject(new TransportError('timeout', `the HID reader ${this.name} did not answer ${req.command} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
-      this.pending = { seq, resolve, reject, timer };
+      this.pending = { seq, command: req.command, resolve, reject, timer };
       try {
         for (const report of this.framing.encodeRequest(req, seq)) {
           const out = Buffer.alloc(report.length + 1); // report id 0, then the report
@@ -88,7 +88,8 @@ export class HidLink {
       p?.reject(new TransportError('protocol', `the HID reader ${this.name} sent a malformed report (${e.message}); ask for the card to be presented again`, { cause: e }));
       return;
     }
-    if (!res || !this.pending || res.seq !== this.pending.seq) return; // late answer to a timed-out request
+    // A late answer to a timed-out request, or a stray report whose sequence number happens to match.
+    if (!res || !this.pending || res.seq !== this.pending.seq || res.command !== this.pending.command) return;
     this.settle()!.resolve(res);
   }
 
