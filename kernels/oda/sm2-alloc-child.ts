@@ -1,20 +1,19 @@
 /**
- * Child process of sm2-alloc.test.ts (run with `node --expose-gc --max-semi-space-size=64 --import
- * tsx`): warms up, then runs N operations and prints JSON { ops, bytesPerOp, gcDuring, bad }.
+ * Child process of sm2-alloc.test.ts (run with `node --expose-gc --min-semi-space-size=64
+ * --max-semi-space-size=64 --import tsx`): warms up, then measures N operations with
+ * test/alloc-measure.ts (minimum of 5 rounds: under load the optimising compiler can take a few
+ * thousand verifications to settle) and prints JSON { ops, bytesPerOp, gcDuring, bad }.
  * Modes: `verify` (one SM2 verification with a plain key, one with a precomputed key), `chain`
  * (issuer cert + ICC cert + SDAD, issuer key cached), `control` (`verify` plus one small object per
- * op: shows the measurement sees allocations). A 64 MB young generation means no scavenge during
- * the measured loop, so heap growth is every byte allocated.
+ * op: shows the measurement sees allocations).
  */
-import { PerformanceObserver } from 'node:perf_hooks';
+import { measureAllocation } from '../../test/alloc-measure.js';
 import { Sm2PublicKey, sm2Sign, sm2TestKeyPair, sm2VerifyView } from './sm2.js';
 import { SmIssuerKeyCache } from './sm-cert.js';
 import { smChainFixture } from './sm-chain-fixture.js';
 
 const N = Number(process.argv[2] ?? 2000);
 const mode = process.argv[3] ?? 'verify';
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error('run with --expose-gc');
 
 let op: () => boolean;
 let sink: unknown = null;
@@ -37,24 +36,7 @@ if (mode === 'chain') {
 }
 let bad = 0;
 for (let i = 0; i < 1500; i++) if (!op()) bad++;
-let gcDuring = 0;
-const obs = new PerformanceObserver((list) => {
-  gcDuring += list.getEntries().length;
-});
-obs.observe({ entryTypes: ['gc'] });
-gc();
-gc();
-await new Promise((r) => setTimeout(r, 10));
-gcDuring = 0;
-// Three rounds, the minimum reported: a round can include one-off code installation by the
-// optimising compiler (see test/kernel-alloc-child.ts).
-let best = Infinity;
-for (let round = 0; round < 3; round++) {
-  const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < N; i++) if (!op()) bad++;
-  const after = process.memoryUsage().heapUsed;
-  best = Math.min(best, (after - before) / N);
-}
-await new Promise((r) => setTimeout(r, 10));
-obs.disconnect();
-console.log(JSON.stringify({ ops: N, bytesPerOp: best, gcDuring, bad, sink: sink !== null }));
+const { bytesPerOp, gcDuring } = await measureAllocation((n) => {
+  for (let i = 0; i < n; i++) if (!op()) bad++;
+}, N, 5);
+console.log(JSON.stringify({ ops: N, bytesPerOp, gcDuring, bad, sink: sink !== null }));

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 function measure(count: number, mode: string): { ops: number; bytesPerOp: number; gcDuring: number; bad: number } {
   const out = execFileSync(
     process.execPath,
-    ['--expose-gc', '--max-semi-space-size=64', '--import', 'tsx', 'kernels/oda/sm2-alloc-child.ts', String(count), mode],
+    ['--expose-gc', '--min-semi-space-size=64', '--max-semi-space-size=64', '--import', 'tsx', 'kernels/oda/sm2-alloc-child.ts', String(count), mode],
     { encoding: 'utf8', timeout: 120_000 },
   );
   return JSON.parse(out.trim().split('\n').pop()!);
