@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
 import { checkCount, checkEntry, checkKey, decodeStoredEntry, encodeStoredEntry, equalBytes, keyCheckValue, storedEntry, unseal } from './codec.js';
 import { crc32c } from './crc32c.js';
-import { acquireLock, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor, writeFileAtomic } from './files.js';
+import { acquireLock, CURSOR_FILE, fsyncDir, readCursor, releaseLock, TEMP_SUFFIX, writeCursor, writeFileAtomic } from './files.js';
 import { encodeFrame, encodeHeader, FRAME_OVERHEAD, scanFrames, scanSegment, segmentName, segmentSeq, type SegmentHeader } from './segment.js';
 import type { JournalEntry, JournalHistory, JournalOptions, JournalStats, JournalStore, SensitiveCardData, StoredEntry } from './types.js';
 
@@ -189,8 +189,10 @@ export class Journal implements JournalStore, JournalHistory {
     if (mode !== 'read-only') await acquireLock(dir, mode);
     try {
       let names = await readdir(dir);
-      // Leftovers of a crash in the middle of an atomic replace or a segment creation (the writer's own).
-      if (mode === 'writer') for (const n of names) if (n.endsWith(TEMP_SUFFIX)) await unlink(join(dir, n));
+      // Leftovers of a crash in the middle of an atomic replace, each role its own: a segment being
+      // created (writer), the cursor being replaced (shipper; another process may be writing it now).
+      for (const n of names)
+        if ((mode === 'writer' && n.endsWith('.sfj' + TEMP_SUFFIX)) || (mode === 'shipper' && n === CURSOR_FILE + TEMP_SUFFIX)) await unlink(join(dir, n));
       const acked = await readCursor(dir);
       // Beside a running writer the oldest segments may be deleted while we read: list them again then.
       let found: Awaited<ReturnType<typeof readSegments>> | undefined;
