@@ -996,8 +996,8 @@ export class QuickPassKernel {
     return this.outcome === Outcome.Approved || this.torn ? after + this.amount_ : after;
   }
 
-  /** The PAN with all but the first 6 and last 4 digits masked (allocates; for display and logs). */
-  maskedPan(): string {
+  /** The PAN digits (no F padding; allocates; for the terminal's journal and card ids). */
+  panDigits(): string {
     let s = '';
     for (let i = 0; i < this.panLength * 2; i++) {
       const b = this.pan[i >> 1]!;
@@ -1005,6 +1005,12 @@ export class QuickPassKernel {
       if (nib > 9) break;
       s += String(nib);
     }
+    return s;
+  }
+
+  /** The PAN with all but the first 6 and last 4 digits masked (allocates; for display and logs). */
+  maskedPan(): string {
+    const s = this.panDigits();
     let out = '';
     for (let i = 0; i < s.length; i++) out += i < 6 || i >= s.length - 4 ? s[i] : '*';
     return out;
