@@ -42,18 +42,6 @@ const PH_GUARD = 0;
 const PH_RESOLVE = 1;
 const PH_PROFILE = 2;
 
-/** PAN digits of the kernel's 5A-form PAN (no F padding). */
-export function panDigits(k: QuickPassKernel): string {
-  let s = '';
-  for (let i = 0; i < k.panLength * 2; i++) {
-    const b = k.pan[i >> 1]!;
-    const nib = i % 2 === 0 ? b >> 4 : b & 15;
-    if (nib > 9) break;
-    s += String(nib);
-  }
-  return s;
-}
-
 export class GuardHook implements KernelHook {
   /** The card of this tap (set once the PAN is known), or null. */
   cardId: string | null = null;
@@ -95,7 +83,7 @@ export class GuardHook implements KernelHook {
 
   /** The card id from the kernel's PAN + PSN (after GPO or the records); null without a PAN. */
   identify(k: QuickPassKernel): string | null {
-    if (this.cardId === null && k.panLength > 0) this.cardId = cardIdOf(panDigits(k), k.psn, this.cardKey);
+    if (this.cardId === null && k.panLength > 0) this.cardId = cardIdOf(k.panDigits(), k.psn, this.cardKey);
     return this.cardId;
   }
 

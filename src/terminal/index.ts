@@ -7,7 +7,7 @@ export { TornStore, cardIdOf } from './torn-store.js';
 export type { TornRecord } from './torn-store.js';
 export { TornResolver, DEFAULT_LOG, buildGetTransProve } from './torn-resolver.js';
 export type { TornVerdict, LogEntry } from './torn-resolver.js';
-export { AntiPassback, GuardHook, panDigits } from './guard-hook.js';
+export { AntiPassback, GuardHook } from './guard-hook.js';
 export { feedbackFor, showFeedback } from './feedback.js';
 export { driveTap } from './drive.js';
 export type { Exchange, DriveOptions } from './drive.js';

@@ -27,7 +27,7 @@ import type { SectorProfile } from '../profiles/types.js';
 import { driveTap } from './drive.js';
 import { TerminalEvents, type Feedback, type TapResult, type TerminalEvent, type TerminalEventOf, type TerminalEventType, type TornSummary } from './events.js';
 import { feedbackFor, showFeedback } from './feedback.js';
-import { AntiPassback, GuardHook, panDigits } from './guard-hook.js';
+import { AntiPassback, GuardHook } from './guard-hook.js';
 import { TornStore, type TornRecord } from './torn-store.js';
 import type { TornVerdict } from './torn-resolver.js';
 
@@ -268,7 +268,7 @@ export class Terminal {
         aid: toHex(k.aid, 0, k.aidLength), cryptogram: cryptogramHex(k), profile: this.profile.name, details: { rule: result.rule, ...result.details },
       };
       this.storeChange(() => this.torn.add(record));
-      await this.append({ ...tornEntry(this, record, 'torn-open', time), charged: 0, sensitive: { pan: panDigits(k) } });
+      await this.append({ ...tornEntry(this, record, 'torn-open', time), charged: 0, sensitive: { pan: k.panDigits() } });
       this.events.emit({ type: 'torn-open', torn: summary(record) });
     }
     const fare = identified ? this.txn.amount : k.amount;
@@ -340,13 +340,13 @@ export class Terminal {
       details: { rule, ...details },
     };
     if (balance >= 0) entry.balanceAfter = balance;
-    if (k.committed && k.balanceBefore >= 0) entry.balanceBefore = k.balanceBefore;
+    if (k.committed && balance >= 0) entry.balanceBefore = balance + charged;
     if (k.aidLength) entry.aid = toHex(k.aid, 0, k.aidLength);
     if (k.atc >= 0) entry.atc = k.atc;
     if (k.psn >= 0) entry.psn = k.psn;
     if (hasCard) {
       entry.maskedPan = k.maskedPan();
-      entry.sensitive = { pan: panDigits(k) };
+      entry.sensitive = { pan: k.panDigits() };
       const t2 = k.card.length(0x57);
       if (t2 > 0) entry.sensitive.track2 = toHex(k.card.buf, k.card.offset(0x57), k.card.offset(0x57) + t2);
     }
