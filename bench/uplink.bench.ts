@@ -73,11 +73,14 @@ async function measure(): Promise<Figure[]> {
       await fill(mem, 200_000);
       note(`memory journal → mosquitto, batch ${batchRecords}, ${inflightBatches} in flight`, 200_000, await drain(broker, mem, { batchRecords, inflightBatches }));
     }
-    const file = await Journal.open({ dir: join(dir, 'j'), key: KEY, terminalId: 'BENCH-1', groupCommitMs: 2 });
+    const writer = await Journal.open({ dir: join(dir, 'j'), key: KEY, terminalId: 'BENCH-1', groupCommitMs: 2 });
     process.stderr.write(`uplink: filling a file journal with ${BIG.toLocaleString('en-US')} entries…\n`);
-    await fill(file, BIG);
-    note(`file journal backlog drain (${BIG.toLocaleString('en-US')} entries), batch 200, 16 in flight`, BIG, await drain(broker, file));
-    await file.close();
+    await fill(writer, BIG);
+    await writer.close();
+    // As `shanfu uplink run` ships it: the journal's shipper role (Journal.openExisting).
+    const shipper = await Journal.openExisting(join(dir, 'j'));
+    note(`file journal backlog drain (${BIG.toLocaleString('en-US')} entries, shipper), batch 200, 16 in flight`, BIG, await drain(broker, shipper));
+    await shipper.close();
   } finally {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
