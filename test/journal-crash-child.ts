@@ -6,6 +6,7 @@
  *   ready L   opened; the journal's last seq was L
  *   d S       append of seq S resolved (durable)
  *   a S       ack(S) resolved (durable)
+ * With ackLag < 0 it never acknowledges (the parent ships then, from its own process).
  */
 import { Journal } from '../src/journal/journal.js';
 import { KEY, tapEntry, TERMINAL } from './journal-fixtures.js';
@@ -41,7 +42,7 @@ async function worker(): Promise<void> {
       process.exit(3);
     }
     out(`d ${seq}`);
-    if (++sinceAck >= 50) {
+    if (cfg.ackLag >= 0 && ++sinceAck >= 50) {
       sinceAck = 0;
       const upTo = journal.stats().lastSeq - cfg.ackLag;
       if (upTo > journal.stats().ackedSeq) {

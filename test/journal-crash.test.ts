@@ -2,7 +2,9 @@
  * The crash test of the journal (issue 7): a child process appending under load is killed with
  * SIGKILL at random points, 200 times; after each restart every record the child reported durable
  * is present and intact, and verify passes. Also: a crash never leaves damage that verify calls a
- * problem (only a torn tail, which the next open truncates).
+ * problem (only a torn tail, which the next open truncates), and in one run of four a shipper in
+ * this process exports and acknowledges while the child appends: every record it exported is
+ * present and intact after the restart too (its seq was not reused for another tap).
  *
  * The child is bundled once with esbuild, so it starts as plain node, not tsx (~0.5 s), and the
  * next child starts while the parent checks the last run, so its start-up costs no waiting. Seeded (test/prng.ts): JOURNAL_CRASH_SEED=N replays a run; JOURNAL_CRASH_RUNS
@@ -57,7 +59,7 @@ interface Run {
  * `go` sends the configuration and kills the child with SIGKILL `delayMs` after its `ready` line
  * (or after `go` itself when `early`: the kill then lands in Journal.open).
  */
-function prestart(): { go: (cfg: object, delayMs: number, early: boolean) => Promise<Run>; abandon: () => void } {
+function prestart(): { go: (cfg: object, delayMs: number, early: boolean, ready?: () => void) => Promise<Run>; abandon: () => void } {
   const p = spawn(process.execPath, [child], { stdio: ['pipe', 'pipe', 'pipe'] });
   const run: Run = { durable: [], acked: 0, ready: false, stderr: '' };
   let onReady = () => {};
@@ -88,10 +90,13 @@ function prestart(): { go: (cfg: object, delayMs: number, early: boolean) => Pro
     });
   });
   return {
-    go(cfg, delayMs, early) {
+    go(cfg, delayMs, early, ready) {
       const kill = () => setTimeout(() => p.kill('SIGKILL'), delayMs);
       if (early) kill();
-      else onReady = kill;
+      onReady = () => {
+        if (!early) kill();
+        ready?.();
+      };
       p.stdin.write(JSON.stringify(cfg) + '\n');
       return closed;
     },
@@ -102,13 +107,40 @@ function prestart(): { go: (cfg: object, delayMs: number, early: boolean) => Pro
   };
 }
 
+/**
+ * Ships from this process while the child writes: exportPending + ack in a loop until `done()`.
+ * Returns every seq it exported (each only once) and the highest seq it acknowledged.
+ */
+async function ship(dir: string, done: () => boolean): Promise<{ exported: number[]; acked: number }> {
+  const exported: number[] = [];
+  let acked = 0;
+  const shipper = await Journal.openExisting(dir);
+  try {
+    while (!done()) {
+      for (const e of await shipper.exportPending(500)) if (e.seq > (exported[exported.length - 1] ?? 0)) exported.push(e.seq);
+      const upTo = (exported[exported.length - 1] ?? 0) - 100;
+      if (upTo > acked) {
+        await shipper.ack(upTo);
+        acked = upTo;
+      }
+      await new Promise((r) => setTimeout(r, 3));
+    }
+  } finally {
+    await shipper.close();
+  }
+  return { exported, acked };
+}
+
 describe('journal crash safety', () => {
   it(`keeps every durable record through ${RUNS} SIGKILLs under load (seed ${SEED})`, async () => {
     const rand = prng(SEED);
     const dir = tempDir('journal-crash');
-    const reported: number[] = []; // every seq any child reported durable, ascending
+    const reported: number[] = []; // every seq a child reported durable or the shipper exported
+    let maxReported = 0;
     let ackedReported = 0;
     let torn = 0;
+    let shippedRuns = 0;
+    let shippedRecords = 0;
     let early = 0;
     const t0 = performance.now();
     // Three children start ahead: on this 2-core machine under load, a node start-up can take
@@ -116,20 +148,36 @@ describe('journal crash safety', () => {
     const spares = [prestart(), prestart(), prestart()];
     for (let i = 0; i < RUNS; i++) {
       const where = `run ${i} (seed ${SEED}, dir ${dir})`;
+      const withShipper = rand() < 0.25;
       const cfg = {
         dir,
         groupCommitMs: rand() < 0.5 ? 0 : 2,
         concurrency: [1, 4, 16][Math.floor(rand() * 3)]!,
         rotateBytes: 16 * 1024,
-        ackLag: 150,
+        ackLag: withShipper ? -1 : 150,
       };
       // One kill in ten lands in Journal.open (scan, truncation, temp-file clean-up).
       const isEarly = rand() < 0.1;
       if (isEarly) early++;
       const current = spares.shift()!;
       spares.push(prestart());
-      const run = await current.go(cfg, Math.floor(rand() * (isEarly ? 15 : 80)), isEarly);
+      let childGone = false;
+      let shipping: Promise<{ exported: number[]; acked: number }> | undefined;
+      const run = await current
+        .go(cfg, Math.floor(rand() * (isEarly ? 15 : 80)), isEarly, () => {
+          if (withShipper) shipping = ship(dir, () => childGone);
+        })
+        .finally(() => (childGone = true));
+      if (shipping) {
+        const shipped = await shipping;
+        shippedRuns++;
+        shippedRecords += shipped.exported.length;
+        for (const s of shipped.exported) reported.push(s);
+        maxReported = Math.max(maxReported, ...shipped.exported);
+        ackedReported = Math.max(ackedReported, shipped.acked);
+      }
       for (const s of run.durable) reported.push(s);
+      maxReported = Math.max(maxReported, ...run.durable);
       ackedReported = Math.max(ackedReported, run.acked);
 
       // A crash leaves at most a torn tail, never a problem.
@@ -140,7 +188,7 @@ describe('journal crash safety', () => {
       const j = await Journal.open({ dir, key: KEY, terminalId: TERMINAL, rotateBytes: cfg.rotateBytes });
       try {
         const s = j.stats();
-        expect(s.lastSeq, where).toBeGreaterThanOrEqual(reported[reported.length - 1] ?? 0);
+        expect(s.lastSeq, where).toBeGreaterThanOrEqual(maxReported);
         expect(s.ackedSeq, where).toBeGreaterThanOrEqual(ackedReported);
         // Everything not acknowledged is retained; acknowledged segments may have been deleted.
         const retained = await j.read(1, s.lastSeq + 1);
@@ -169,7 +217,8 @@ describe('journal crash safety', () => {
     const seconds = (performance.now() - t0) / 1000;
     console.log(
       `journal crash test: ${RUNS} SIGKILLs (${early} in Journal.open) in ${seconds.toFixed(1)} s (${((seconds * 1000) / RUNS).toFixed(0)} ms each); ` +
-        `${reported.length} records reported durable, all present; torn tails repaired: ${torn}; acknowledged up to ${ackedReported}`,
+        `${reported.length} records reported durable or exported (${shippedRecords} exported by a shipper in ${shippedRuns} runs), all present; ` +
+        `torn tails repaired: ${torn}; acknowledged up to ${ackedReported}`,
     );
     for (const s of spares) s.abandon();
     expect(reported.length).toBeGreaterThan(RUNS); // the child did work between kills
