@@ -67,8 +67,8 @@ const lastSeqOf = (s: Segment) => s.firstSeq + s.offsets.length - 1;
 function corrupt(file: string, offset: number, problem: string, dir: string): ShanfuError {
   return new ShanfuError(
     'journal.corrupt',
-    `${file} at offset ${offset}: ${problem}. The journal was not opened, so nothing was discarded; ` +
-      `run 'shanfu journal verify --dir ${dir}' for the full report and keep a copy of the directory before repairing it`,
+    `${file} at offset ${offset}: ${problem}. Nothing was discarded; run 'shanfu journal verify --dir ${dir}' ` +
+      'for the full report and keep a copy of the directory before repairing it',
   );
 }
 
