@@ -4,9 +4,10 @@
  * vpcd sends each message in two segments; with Linux delayed ACKs the second one waits for the
  * ACK of the first, so every exchange costs ~40–48 ms. A dedicated local route with `quickack 1`
  * makes the kernel ACK at once on connections to that address; the bridge then connects to
- * 127.0.0.2 (vpcd listens on all addresses). Measured (scripts/hal-latency.ts, 200 SELECT PPSE
- * through pcsclite → pcscd → vpcd → bridge): median 0.2 ms (mean 0.4–0.7) with the route,
- * median 46 ms (mean 49–53) without.
+ * 127.0.0.2 (vpcd listens on all addresses). Measured (`npm run bench -- hal`, SELECT PPSE
+ * through pcsclite → pcscd → vpcd → bridge): median 0.1–0.13 ms with the route, 44–46 ms
+ * without — nearly all of it on the request leg (vpcd → card), the card and the answer's way
+ * back cost ~0.2 ms.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';

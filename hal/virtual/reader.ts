@@ -5,8 +5,8 @@
  *
  * Latency simulation (off by default) waits the emulator's `lastExchangeMicros` after each
  * exchange, so a tap takes about as long as on the air. With it off, an exchange costs the
- * emulator plus ~2 µs (measured: SELECT PPSE on the conformance card, 0.2–0.8 µs direct vs
- * 2.2–2.8 µs through transceive, 200 000 exchanges; scripts/hal-latency.ts).
+ * emulator plus ~0.4–0.5 µs (measured: SELECT PPSE on the conformance card, 0.18 µs direct vs
+ * 0.65 µs through transceive, 200 000 exchanges; `npm run bench -- hal`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { transceiveChained } from '../apdu-chaining.js';
