@@ -227,7 +227,9 @@ export class Terminal {
     const time = this.clock();
     await this.expireTorn(time);
     this.events.emit({ type: 'card-present', time, atr: session.atr });
-    const plan = this.profile.startTap({ time, terminalId: this.terminalId });
+    // The anticollision UID when the adapter reports it (HidSession.uid): the profiles' trip history key.
+    const uid = (session as { uid?: unknown }).uid;
+    const plan = this.profile.startTap({ time, terminalId: this.terminalId, ...(uid instanceof Uint8Array ? { cardUid: uid } : {}) });
     this.guard.reset(time, this.profile.hook);
     this.txn.amount = plan.amount;
     this.txn.cappIndicator = plan.cappIndicator;
