@@ -45,9 +45,8 @@ const PH_PROFILE = 2;
 export class GuardHook implements KernelHook {
   /** The card of this tap (set once the PAN is known), or null. */
   cardId: string | null = null;
-  /** Open torn records of this card found in afterGpo (resolved there when `resolvedInHook`). */
+  /** Open torn records of this card found in afterGpo (`resolver.verdicts` says what became of them). */
   matched: TornRecord[] = [];
-  resolvedInHook = false;
   /** The log place from the selected application's FCI (9F4D), null when absent. */
   logEntry: LogEntry | null = null;
   readonly resolver = new TornResolver();
@@ -77,7 +76,6 @@ export class GuardHook implements KernelHook {
     this.phase = PH_GUARD;
     this.cardId = null;
     this.matched = [];
-    this.resolvedInHook = false;
     this.logEntry = null;
   }
 
@@ -105,7 +103,6 @@ export class GuardHook implements KernelHook {
     if (this.phase === PH_RESOLVE) {
       const len = this.resolver.step(k.tx, k.rx, n);
       if (len > 0) return len;
-      this.resolvedInHook = true;
       if (this.resolver.verdicts.includes('charged')) {
         k.endTap(Outcome.Approved, Reason.TornCompleted);
         return 0;
