@@ -108,7 +108,10 @@ export async function acquireLock(dir: string, role: LockRole = 'writer'): Promi
     }
     const pid = Number((await readFile(file, 'utf8').catch(() => '')).trim());
     if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
-      throw new ShanfuError('journal.locked', `journal ${dir} is ${ROLE_TEXT[role].replace('%', String(pid))}`);
+      throw new ShanfuError(
+        'journal.locked',
+        `journal ${dir} is ${ROLE_TEXT[role].replace('%', String(pid))} (if process ${pid} is not a shanfu process, the lock is stale: delete ${file})`,
+      );
     await unlink(file).catch(() => undefined); // stale: its process is gone
   }
   held.add(key);
