@@ -20,7 +20,8 @@ export { ensureQuickackRoute, hasQuickackRoute, QUICKACK_HOST } from './virtual/
 export { openPcsc, PcscService, PcscReader, PcscSession, readerKind } from './pcsc/index.js';
 export type { PcscOptions, PcscReaderInfo, PcscReaderKind, ReaderMatch, PcscConnectOptions, PcscDisposition } from './pcsc/index.js';
 // The USB-HID adapter: importing it does not load node-hid (openHidReader does, lazily).
-export { openHidReader, HidReader, HidSession, shanfuFraming, HidFramingError, HidFirmwareEmulator, emulatorBackend, loadNodeHid, udevRule } from './hid/index.js';
+export { openHidReader, HidReader, HidSession, shanfuFraming, HidFramingError, HidFirmwareEmulator, emulatorBackend, loadNodeHid, udevRule, probeHidDevices } from './hid/index.js';
+export type { HidDeviceAccess } from './hid/index.js';
 export type { HidReaderOptions, HidFraming, HidDecoder, HidRequest, HidResponse, HidCommand, HidStatus, LedColor, BuzzerPattern, HidDevice, HidDeviceInfo, HidBackend, HidFirmwareOptions } from './hid/index.js';
 // Traces (DESIGN.md "One trace format"): the format, masking, the recording and replaying readers.
 export { parseTrace, serializeTrace, TraceFormatError, TRACE_FORMAT, TRACE_VERSION, maskResponse, RecordingReader, ReplayReader } from './trace/index.js';

@@ -207,7 +207,7 @@ describe('HidReader', () => {
     const outcomes = new Map<string, number>();
     for (let i = 0; i < 300; i++) {
       const kind = rnd();
-      let junk = Uint8Array.from({ length: 1 + Math.floor(rnd() * REPORT_SIZE) }, () => Math.floor(rnd() * 256));
+      let junk: Uint8Array = Uint8Array.from({ length: 1 + Math.floor(rnd() * REPORT_SIZE) }, () => Math.floor(rnd() * 256));
       if (kind < 0.3) junk[0] = 0x80 | Math.floor(rnd() * 8); // a plausible response header
       // A well-formed answer to a command not in flight (any sequence number): must be ignored.
       else if (kind < 0.6) junk = shanfuFraming.encodeResponse({ seq: Math.floor(rnd() * 256), command: rnd() < 0.5 ? 'led' : 'firmware-info', status: 'ok', data: junk.subarray(0, 8) })[0]!;

@@ -8,5 +8,7 @@ export { shanfuFraming, HidFramingError, packetize, REPORT_SIZE, PACKET_PAYLOAD,
 export type { HidFraming, HidDecoder, HidRequest, HidResponse, HidCommand, HidStatus, LedColor, BuzzerPattern } from './framing.js';
 export { loadNodeHid, udevRule } from './device.js';
 export type { HidDevice, HidDeviceInfo, HidBackend } from './device.js';
+export { probeHidDevices, NO_HID_HINT } from './probe.js';
+export type { HidDeviceAccess } from './probe.js';
 export { HidFirmwareEmulator, emulatorBackend } from './firmware-emulator.js';
 export type { HidFirmwareOptions } from './firmware-emulator.js';

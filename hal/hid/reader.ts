@@ -22,6 +22,7 @@ import {
 import { hex4, loadNodeHid, udevRule, type HidBackend, type HidDevice, type HidDeviceInfo } from './device.js';
 import { shanfuFraming, type BuzzerPattern, type HidFraming, type HidRequest, type HidResponse, type LedColor } from './framing.js';
 import { HidLink } from './link.js';
+import { describeVisibleHid } from './probe.js';
 
 export type HidReaderOptions = {
   vendorId: number;
@@ -59,7 +60,7 @@ function findDevice(backend: HidBackend, o: HidReaderOptions): HidDeviceInfo | u
 function openDevice(backend: HidBackend, o: HidReaderOptions): HidDevice {
   const info = findDevice(backend, o);
   const id = `${hex4(o.vendorId)}:${hex4(o.productId)}`;
-  if (!info) throw new TransportError('reader-removed', `no HID reader ${id}${o.path ? ` at ${o.path}` : ''} is plugged in; check the cable (\`lsusb\` lists it)`);
+  if (!info) throw new TransportError('reader-removed', `no HID reader ${id}${o.path ? ` at ${o.path}` : ''} is plugged in; ${describeVisibleHid(backend)}`);
   try {
     return backend.open(info.path!);
   } catch (e) {
