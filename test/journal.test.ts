@@ -333,6 +333,22 @@ describe('a shipper beside the writer (Journal.openExisting: the uplink or shanf
     expect((await verifyJournal(dir, KEY)).ok).toBe(true);
   });
 
+  it('carries on when every segment it knew was acknowledged and deleted meanwhile', async () => {
+    const dir = tempDir('journal-ship-gone');
+    const w = await openJournal(dir, { rotateBytes: 2048 });
+    await appendAll(w, 1, 3);
+    // A record larger than rotateBytes gets a segment of its own, so the next append rotates.
+    await w.append({ ...tapEntry(4), details: { blob: new Uint8Array(3000) } });
+    const ship = await Journal.openExisting(dir);
+    opened.push(ship);
+    expect((await ship.exportPending(100)).length).toBe(4);
+    await ship.ack(4);
+    const known = segments(dir);
+    await appendAll(w, 5, 9); // rotates: every segment the shipper knew is acknowledged, so deleted
+    expect(segments(dir).filter((n) => known.includes(n))).toEqual([]);
+    expect((await ship.exportPending(100)).map((e) => e.seq)).toEqual([5, 6, 7, 8, 9]);
+  });
+
   it('one shipper at a time, and a writer acks only when no other process ships', async () => {
     const dir = tempDir('journal-ship-lock');
     const w = await openJournal(dir);
