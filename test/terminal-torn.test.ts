@@ -19,7 +19,7 @@ import { createBusProfile } from '../src/profiles/bus.js';
 import type { SectorProfile } from '../src/profiles/types.js';
 import type { TerminalEvent, TapResult } from '../src/terminal/index.js';
 import { FARES_DIR, TEST_MAC } from './profile-setup.js';
-import { createCard, flatProfile, journalCharged, rig, TEST_KEY as KEY, TestJournal, type Rig } from './terminal-fixtures.js';
+import { CONFIG, createCard, flatProfile, journalCharged, rig, TEST_KEY as KEY, TestJournal, type Rig } from './terminal-fixtures.js';
 
 const busTable = loadFareTable(join(FARES_DIR, 'bus-line.json')) as BusTable;
 
@@ -163,6 +163,27 @@ describe('torn taps: other paths', () => {
     expect(js.find((e) => e.kind === 'torn-resolved')).toMatchObject({ resolution: 'not-charged', charged: 0 });
     expect(card.balance()).toBe(before);
     expect(journalCharged(js)).toBe(0);
+  });
+
+  it('the card is deny-listed after its torn tap: the early deny-list decline still settles the torn record', async () => {
+    let denied = false;
+    const r = memoryRig(flatProfile(200), { config: { ...CONFIG, denyList: { isDenied: () => denied } } });
+    const card = createCard('debit-ec');
+    const before = card.balance();
+    card.faults.add({ ins: 'B2', skip: 4, action: 'leaveField', processed: true }); // committed, answer lost
+    await tapCard(r, card);
+    denied = true;
+    r.clock.now += 5_000;
+    const t = await tapCard(r, card);
+    expect(t).toMatchObject({ outcomeName: 'declined', reason: 'deny-list', charged: 0 });
+    const js = await entries(r.store);
+    expect(js.map((e) => [e.kind, e.resolution ?? '', e.charged])).toEqual([
+      ['torn-open', '', 0],
+      ['tap', '', 0],
+      ['torn-resolved', 'charged', 200],
+      ['tap', '', 0],
+    ]);
+    expect(journalCharged(js)).toBe(before - card.balance());
   });
 
   it('events: torn-open on the torn tap, torn-resolved on the re-tap, feedback "Paid (earlier tap)"', async () => {
