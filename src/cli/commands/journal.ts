@@ -75,8 +75,8 @@ async function exportCmd(options: Record<string, string | true>): Promise<number
   let first = 0;
   let last = 0;
   try {
-    const write = (chunk: Uint8Array | string) =>
-      file ? file.write(typeof chunk === 'string' ? Buffer.from(chunk) : chunk).then(() => undefined) : writeStdout(chunk);
+    // FileHandle.writeFile writes the whole chunk at the current position (write() may write part of it).
+    const write = (chunk: Uint8Array | string) => (file ? file.writeFile(chunk) : writeStdout(chunk));
     let from = journal.stats().ackedSeq + 1;
     while (count < max) {
       const batch = await journal.read(from, Math.min(EXPORT_CHUNK, max - count));
