@@ -22,7 +22,7 @@ const PROFILES = ['bus', 'metro-entry', 'metro-exit', 'toll-entry', 'toll-exit']
 const usage = `usage: shanfu validate --profile ${PROFILES.join('|')} --reader NAME
                        [--fares FILE] [--route N] [--zone N] [--station ID] [--vehicle-class N] [--test-keys]
                        [--journal DIR --key-file F] [--torn-file F] [--config FILE] [--denylist FILE]
-                       [--terminal-id ID] [--taps N] [--anti-passback SECONDS] [--json]
+                       [--terminal-id ID] [--taps N] [--anti-passback SECONDS] [--latency] [--json]
 
 Runs the validator loop (src/terminal): wait for a card, tap, journal, feedback, wait for removal;
 one line per event. Ctrl-C stops cleanly.
@@ -42,6 +42,7 @@ one line per event. Ctrl-C stops cleanly.
   --terminal-id ID   default VALIDATOR1
   --taps N           stop after N taps (default: until Ctrl-C; virtual: one per card)
   --anti-passback S  window in seconds (default 60)
+  --latency          virtual cards take their simulated time on the air (ISO 14443 + processing)
   --json             one JSON object per event
 Exit status: 0 after a clean stop, 2 unusable input or a halted terminal (journal not writable).`;
 
