@@ -45,29 +45,23 @@ async function meanMs(n: number, op: () => Promise<unknown> | unknown): Promise<
   return best;
 }
 
-/** A card whose transmit is timed: where the vpcd bridge / HID firmware calls it. */
-class TimedCard implements CardEmulator {
-  arrived = 0;
-  answered = 0;
-  constructor(private readonly inner: CardEmulator) {}
-  get atr() {
-    return this.inner.atr;
-  }
-  get lastExchangeMicros() {
-    return this.inner.lastExchangeMicros;
-  }
-  powerOn() {
-    this.inner.powerOn();
-  }
-  powerOff() {
-    this.inner.powerOff();
-  }
-  transmit(capdu: Uint8Array) {
-    this.arrived = performance.now();
-    const r = this.inner.transmit(capdu);
-    this.answered = performance.now();
+/** `inner`, with its transmit timed where the vpcd bridge calls it (the C-APDU has arrived; the answer goes out next). */
+function timedCard(inner: CardEmulator): { card: CardEmulator; arrived: number; answered: number } {
+  const t = { card: inner, arrived: 0, answered: 0 };
+  const transmit = (capdu: Uint8Array) => {
+    t.arrived = performance.now();
+    const r = inner.transmit(capdu);
+    t.answered = performance.now();
     return r;
-  }
+  };
+  t.card = new Proxy(inner, {
+    get: (target, key) => {
+      if (key === 'transmit') return transmit;
+      const v = Reflect.get(target, key, target) as unknown;
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return t;
 }
 
 async function virtual(): Promise<string> {
@@ -173,8 +167,8 @@ async function pcsc(): Promise<string[]> {
         lines.push(`pcsc via ${p.label}: skipped (${p.skip})`);
         continue;
       }
-      const card = new TimedCard(new ConformanceCard());
-      const bridge = new VpcdBridge(card, { host: p.host, port: p.port });
+      const card = timedCard(new ConformanceCard());
+      const bridge = new VpcdBridge(card.card, { host: p.host, port: p.port });
       bridges.push(bridge);
       bridge.present();
       const reader = await service.waitForReader(p.reader, AbortSignal.timeout(10_000));

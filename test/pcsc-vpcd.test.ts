@@ -336,15 +336,9 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       const other = await openPcsc();
       try {
         const otherReader = await other.waitForReader(READER_2);
-        const r = await tap((s) => ({
-          atr: s.atr,
-          disconnect: () => s.disconnect(),
-          transceive: async (tx, txLen, rx) => {
-            // Before the first READ RECORD: the card is powered off and on under our handle.
-            if (tx[1] === 0xb2 && tx[2] === 0x01 && tx[3] === 0x0c) await ((await otherReader.waitForCard()) as PcscSession).disconnectWith('reset');
-            return s.transceive(tx, txLen, rx);
-          },
-        }));
+        // Before the first READ RECORD, the card is powered off and on under our handle.
+        const firstRecord = (tx: Uint8Array) => tx[1] === 0xb2 && tx[2] === 0x01 && tx[3] === 0x0c;
+        const r = await tap((s) => beforeCommand(s, firstRecord, async () => ((await otherReader.waitForCard()) as PcscSession).disconnectWith('reset')));
         expectCut(r, 4);
         expect(kernel.torn).toBe(true);
       } finally {
@@ -367,14 +361,7 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
 
     it('the vpcd bridge is stopped between two commands (pcscd still sees the card): a typed card fault, and the next tap approves', async () => {
-      const r = await tap((s) => ({
-        atr: s.atr,
-        disconnect: () => s.disconnect(),
-        transceive: async (tx, txLen, rx) => {
-          if (tx[1] === 0xa8) await bridge.stop(); // before GPO
-          return s.transceive(tx, txLen, rx);
-        },
-      }));
+      const r = await tap((s) => beforeCommand(s, (tx) => tx[1] === 0xa8, () => bridge.stop())); // before GPO
       expectCut(r, 3, ['card-removed', 'protocol', 'timeout']);
       bridge = newBridge();
       bridge.present();
@@ -479,6 +466,18 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
     });
   });
 });
+
+/** `s`, with `action` awaited before each command that matches `pred` is sent. */
+function beforeCommand(s: CardSession, pred: (tx: Uint8Array) => boolean, action: () => Promise<void>): CardSession {
+  return {
+    atr: s.atr,
+    disconnect: () => s.disconnect(),
+    transceive: async (tx, txLen, rx) => {
+      if (pred(tx)) await action();
+      return s.transceive(tx, txLen, rx);
+    },
+  };
+}
 
 type LeakCounts = { fds: number; monitorListeners: number; processListeners: number; pendingWaits: number; handles: number };
 
