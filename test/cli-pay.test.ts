@@ -1,5 +1,5 @@
 /**
- * `shanfu pay` and `shanfu demo` as a user runs them (the CLI from source, in a child process):
+ * `shanfu pay` as a user runs it (the CLI from source, in a child process):
  * the --json contract, reproducible taps with --date/--un, bad input exits 2 naming the problem.
  */
 import { describe, expect, it } from 'vitest';
@@ -50,15 +50,5 @@ describe('shanfu pay', () => {
     const r = shanfu('pay', '--card', 'debit-ec', '--amount', '2', '--config', file);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/aids\[0\]\.floorLimit/);
-  });
-});
-
-describe('shanfu demo', () => {
-  it('runs the bus validator over every scenario and prints a summary', () => {
-    const r = shanfu('demo', '--taps', '24', '--quiet');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/summary: 24 taps/);
-    for (const reason of ['approved-offline', 'deny-list', 'card-removed', 'see-phone', 'application-expired', 'oda-failed'])
-      expect(r.stdout).toContain(reason);
   });
 });
