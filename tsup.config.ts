@@ -6,7 +6,7 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: strin
 export default defineConfig([
   {
     // The library: ESM + CJS + declarations, one entry per public subpath.
-    entry: { index: 'src/index.ts', kernels: 'kernels/index.ts', hal: 'hal/index.ts' },
+    entry: { index: 'src/index.ts', kernels: 'kernels/index.ts', hal: 'hal/index.ts', qa: 'src/qa/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     target: 'node20',
@@ -16,7 +16,7 @@ export default defineConfig([
     // import.meta.url in the CJS build (test-vectors lookup).
     shims: true,
     splitting: true,
-    external: ['pcsclite', 'node-hid'],
+    external: ['pcsclite', 'node-hid', 'mqtt', 'playwright-core'],
   },
   {
     // The CLI: ESM only, loaded by bin/shanfu.js.
@@ -26,7 +26,7 @@ export default defineConfig([
     platform: 'node',
     sourcemap: true,
     splitting: true,
-    external: ['pcsclite', 'node-hid'],
+    external: ['pcsclite', 'node-hid', 'mqtt', 'playwright-core'],
     define: { __SHANFU_VERSION__: JSON.stringify(pkg.version) },
   },
 ]);
