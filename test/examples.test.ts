@@ -17,4 +17,12 @@ describe('examples', () => {
     expect(r.stdout).toContain('9F5D Available Offline Spending Amount len 6');
     expect(r.stdout).not.toContain('malformed');
   });
+
+  it('bus-validator.ts runs the Terminal loop: a fare, a double tap not charged, a deny-listed card, the journal read back', () => {
+    const r = run('examples/bus-validator.ts');
+    expect(r.stderr).toBe('');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.slice(0, 4).map((l) => l.split('  ')[1])).toEqual(['approved approved-offline', 'declined already-charged', 'declined deny-list', 'approved approved-offline']);
+    expect(lines[4]).toMatch(/^journal: 4 entries, 400 fen charged/);
+  });
 });

@@ -19,9 +19,23 @@ export function feedbackFor(tap: TapResult, reasonCode: number): Feedback {
   }
   if (tap.outcome === Outcome.TryAgain) return { led: 'yellow', beep: 'attention', lines: ['Please tap again', 'Hold the card still'] };
   if (tap.outcome === Outcome.TryAnotherInterface) return { led: 'red', beep: 'error', lines: ['Card not accepted here', 'Use another card'] };
-  const why = tap.display || REASONS[reasonCode]?.description.split(/[.:(]/)[0] || tap.reason;
+  // The profile's own line when it refused the tap (it knows why: no entry, unknown station…);
+  // otherwise a passenger's wording of the kernel's reason.
+  const why = (reasonCode === Reason.ProfileDeclined && tap.display) || DECLINE_TEXT[reasonCode] || REASONS[reasonCode]?.description.split(/[.:(]/)[0] || tap.reason;
   return { led: 'red', beep: 'error', lines: ['Not accepted', why.length > 40 ? `${why.slice(0, 39)}…` : why] };
 }
+
+/** Display lines (≤ 40 characters) for the declines a passenger meets most. */
+const DECLINE_TEXT: Record<number, string> = {
+  [Reason.DenyList]: 'Card blocked: please see staff',
+  [Reason.ApplicationExpired]: 'Card expired',
+  [Reason.ApplicationNotEffective]: 'Card not yet valid',
+  [Reason.CardDeclined]: 'Declined by the card (balance?)',
+  [Reason.OnlineNotPossible]: 'Needs online approval: use another card',
+  [Reason.OdaFailed]: 'Card could not be verified',
+  [Reason.ServiceNotAllowed]: 'Card not valid for this service',
+  [Reason.NoApplication]: 'Card not supported',
+};
 
 /** Shows `fb` on the reader's LED / buzzer / display, when it has them. Rejects with the first failure. */
 export async function showFeedback(reader: Reader, fb: Feedback): Promise<void> {
