@@ -68,7 +68,12 @@ async function virtual(): Promise<string> {
   const card = new ConformanceCard();
   card.powerOn();
   const N = 200_000;
-  const direct = await meanMs(N, () => card.transmit(SELECT_PPSE));
+  let direct = Infinity; // a plain loop: no await between calls
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    for (let i = 0; i < N; i++) card.transmit(SELECT_PPSE);
+    direct = Math.min(direct, (performance.now() - t0) / N);
+  }
   const awaited = await meanMs(N, async () => card.transmit(SELECT_PPSE));
   const reader = new VirtualReader();
   reader.present(card);

@@ -107,7 +107,7 @@ export class HidFirmwareEmulator {
   inject(report: Uint8Array): void {
     const r = new Uint8Array(this.framing.reportSize);
     r.set(report.subarray(0, r.length));
-    for (const h of this.handles) h.push([r]);
+    for (const h of this.handles) h.push([r], false);
   }
 
   /** @internal How many reports of an answer of `n` go out before the unplug (null: all, no unplug). */
@@ -229,9 +229,9 @@ export class EmulatedHidHandle extends EventEmitter implements HidDevice {
     return bytes.length;
   }
 
-  /** @internal Delivers reports to the host (after `delayMs`), cut by an unplug when the firmware says so. */
-  push(reports: Uint8Array[]): void {
-    const cut = this.fw.takeCut(reports.length);
+  /** @internal Delivers reports to the host (after `delayMs`); an answer is cut by an unplug when the firmware says so. */
+  push(reports: Uint8Array[], answer = true): void {
+    const cut = answer ? this.fw.takeCut(reports.length) : null;
     if (cut === null) return this.deliver(reports);
     this.deliver(reports.slice(0, cut), () => this.fw.unplug());
   }
