@@ -4,7 +4,7 @@
  * twice (the anti-passback guard); then the journal is read back.
  * Run: node --import tsx examples/bus-validator.ts
  *
- * On hardware, replace the VirtualReader with `await openPcsc()` (shanfu/hal) and the test MAC
+ * On hardware, replace the VirtualReader with `(await openPcsc()).waitForReader()` (shanfu/hal) and the test MAC
  * provider with your SAM adapter; everything else stays.
  */
 import { mkdtempSync } from 'node:fs';
