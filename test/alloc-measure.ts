@@ -4,7 +4,7 @@
  * then no scavenge runs inside a measured round and heap growth is every byte the operations
  * allocated. Reports the minimum over rounds (a round can include one-off heap growth when the
  * optimising compiler installs code) and how many GCs ran while measuring (must be 0 to trust it).
- * Usable by any *-alloc-child.ts (test/denylist-alloc-child.ts uses it).
+ * Used by test/kernel-alloc-child.ts and test/denylist-alloc-child.ts.
  */
 import { PerformanceObserver } from 'node:perf_hooks';
 

@@ -11,6 +11,7 @@ import { createOdaProvider, withTestPki } from '../../config/oda-provider.js';
 import { driveTap, type Exchange } from '../../terminal/drive.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import type { CardSession } from '../../../hal/transport.js';
+import { virtualReaderWithCard } from '../virtual-card.js';
 
 const usage = `usage: shanfu pay (--card PERSONALITY | --reader NAME) --amount 2.00 [--config TERMINAL.json] [--json]
                   [--date YYMMDD] [--time HHMMSS] [--un HEX8] [--latency] [--wait SECONDS]
@@ -42,16 +43,7 @@ type Tap = { session: CardSession; close: () => Promise<void> };
 
 /** A virtual card in the in-process virtual reader. */
 async function virtualTap(cardName: string, latency: boolean): Promise<Tap> {
-  const { createCard } = await import('../../../hal/virtual/personalities.js');
-  const { VirtualReader } = await import('../../../hal/virtual/reader.js');
-  let card;
-  try {
-    card = createCard(cardName);
-  } catch (e) {
-    throw new UsageError(`--card ${cardName}: ${(e as Error).message}`);
-  }
-  const reader = new VirtualReader({ simulateLatency: latency });
-  reader.present(card);
+  const reader = await virtualReaderWithCard(cardName, { simulateLatency: latency });
   const session = await reader.waitForCard();
   return { session, close: async () => { await session.disconnect(); await reader.close(); } };
 }

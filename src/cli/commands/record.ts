@@ -15,6 +15,7 @@ import { driveTap } from '../../terminal/drive.js';
 import { clockFor, unpredictable } from '../../qa/runner.js';
 import { terminalConfigFor, TERMINAL_PRESETS } from '../../qa/presets.js';
 import { caseFromTrace } from '../../qa/from-trace.js';
+import { virtualReaderWithCard } from '../virtual-card.js';
 
 const usage = `usage: shanfu record (--reader NAME | --card PERSONALITY) --out FILE --amount 2.00
                      [--preset NAME] [--no-mask] [--case FILE --id ID] [--date YYYYMMDD] [--time HHMMSS] [--un HEX8] [--wait SECONDS]
@@ -39,16 +40,7 @@ function nowInputs(tzMinutes: number): { date: string; time: string } {
 
 async function openReader(readerName: string | undefined, cardName: string | undefined, waitSeconds: number): Promise<{ reader: Reader; close: () => Promise<void>; signal?: AbortSignal }> {
   if (cardName) {
-    const { createCard } = await import('../../../hal/virtual/personalities.js');
-    const { VirtualReader } = await import('../../../hal/virtual/reader.js');
-    let card;
-    try {
-      card = createCard(cardName);
-    } catch (e) {
-      throw new UsageError(`--card ${cardName}: ${(e as Error).message}`);
-    }
-    const reader = new VirtualReader({ name: 'shanfu virtual reader' });
-    reader.present(card);
+    const reader = await virtualReaderWithCard(cardName, { name: 'shanfu virtual reader' });
     return { reader, close: () => reader.close() };
   }
   const { openPcsc } = await import('../../../hal/pcsc/index.js');
