@@ -155,6 +155,20 @@ describe('bus profile', () => {
     expect(card.balance()).toBe(before);
   });
 
+  it('the READ CAPP DATA terminal random comes from the injected source (replayable)', async () => {
+    const card = transitCard();
+    const sent: string[] = [];
+    const transmit = card.transmit.bind(card);
+    card.transmit = (c: Uint8Array) => {
+      if (c[0] === 0x80 && c[1] === 0xb4) sent.push(Buffer.from(c).toString('hex').toUpperCase());
+      return transmit(c);
+    };
+    const t = await bus(12, { random: (out, off, len) => out.fill(0xa5, off, off + len) }).tap(card, T0);
+    expect(t.outcome).toBe('approved approved-offline');
+    expect(sent.length).toBeGreaterThan(0);
+    for (const c of sent) expect(c).toMatch(/^80B400A80A[0-9A-F]{4}A5A5A5A5A5A5A5A500$/);
+  });
+
   it('a provider without readMac reads plainly (Lc 02) and still writes', async () => {
     const card = transitCard();
     const updateOnly = { updateMac: TEST_MAC.updateMac.bind(TEST_MAC) };

@@ -33,6 +33,11 @@ export interface CappProfileOptions {
   onBadRecord?: 'decline' | 'ignore';
   /** Minor units → display text; default "¥12.34". */
   formatAmount?: (minor: number) => string;
+  /**
+   * Fills the READ CAPP DATA terminal random (only sent when the MAC provider checks read MACs);
+   * default node:crypto. Injected, like the kernel's 9F37 source, so replays are deterministic.
+   */
+  random?: (out: Uint8Array, off: number, len: number) => void;
 }
 
 /** Where a profile's record came from, for the journal. */
@@ -93,6 +98,7 @@ export abstract class CappProfile implements SectorProfile {
 
   /** The fare table's version and operator, for every journal entry. */
   protected readonly tableId: { version: string; operatorId: number };
+  private readonly random: (out: Uint8Array, off: number, len: number) => void;
 
   protected constructor(table: { version: string; operatorId: number }, options: CappProfileOptions, mac: CappMacProvider | null, extraRefs: RecordRef[] = []) {
     this.tableId = { version: table.version, operatorId: table.operatorId };
@@ -104,6 +110,8 @@ export abstract class CappProfile implements SectorProfile {
     if (bad !== 'decline' && bad !== 'ignore') throw new RangeError("options.onBadRecord must be 'decline' or 'ignore'");
     this.onBadRecord = bad;
     this.fmt = options.formatAmount ?? yuan;
+    if (options.random !== undefined && typeof options.random !== 'function') throw new TypeError('options.random must be a function (out, off, len)');
+    this.random = options.random ?? ((out, off, len) => randomFillSync(out, off, len));
     this.mac = mac;
     this.extraRefs = extraRefs.map((r, i) => checkRef(r, `extra record ${i}`));
     this.extras = this.extraRefs.map(() => emptyRecord());
@@ -185,7 +193,7 @@ export abstract class CappProfile implements SectorProfile {
       t[7] = 0x00; // Le
       return 8;
     }
-    randomFillSync(this.readRandom);
+    this.random(this.readRandom, 0, this.readRandom.length);
     t.set(this.readRandom, 7);
     t[15] = 0x00;
     return 16;
