@@ -8,7 +8,11 @@ import { TransportError, type CardSession, type Reader } from '../hal/transport.
 import { VirtualReader } from '../hal/virtual/reader.js';
 import { ShanfuError } from '../kernels/util/errors.js';
 import type { TerminalEvent } from '../src/terminal/index.js';
-import { createCard, flatProfile, journalCharged, rig, tap, TestJournal } from './terminal-fixtures.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Journal } from '../src/journal/index.js';
+import { createCard, flatProfile, journalCharged, rig, tap, TestJournal, TEST_KEY } from './terminal-fixtures.js';
 
 describe('Terminal: taps', () => {
   it('approves a tap, journals it before the outcome event, and reports fare, balance, masked PAN', async () => {
@@ -79,6 +83,26 @@ describe('Terminal: anti-passback', () => {
     const r = rig({ antiPassbackMs: 30_000 });
     expect((await tap(r, createCard('debit-ec'))).charged).toBe(200);
     expect((await tap(r, createCard('sm2-debit'))).charged).toBe(200);
+  });
+
+  it('survives a restart: the new Terminal rebuilds the window from the real journal on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanfu-passback-'));
+    const card = createCard('debit-ec');
+    const other = createCard('sm2-debit');
+    const j1 = await Journal.open({ dir, key: TEST_KEY, terminalId: 'T-TEST-1' });
+    const a = rig({ antiPassbackMs: 30_000, journal: j1, cardKey: TEST_KEY });
+    expect((await tap(a, card)).charged).toBe(200);
+    a.clock.now += 40_000;
+    expect((await tap(a, other)).charged).toBe(200); // the first charge is now outside the window
+    await j1.close();
+
+    // The validator restarts 10 s later: the same cards tap again.
+    const j2 = await Journal.open({ dir, key: TEST_KEY, terminalId: 'T-TEST-1' });
+    const b = rig({ antiPassbackMs: 30_000, journal: j2, cardKey: TEST_KEY });
+    b.clock.now = a.clock.now + 10_000;
+    expect(await tap(b, other)).toMatchObject({ reason: 'already-charged', charged: 0 });
+    expect((await tap(b, card)).charged).toBe(200); // its charge was 50 s ago
+    await j2.close();
   });
 
   it('is off with antiPassbackMs 0', async () => {

@@ -22,13 +22,13 @@ import {
 } from '../../kernels/qpboc/index.js';
 import { toHex } from '../../kernels/util/hex.js';
 import { ShanfuError } from '../../kernels/util/errors.js';
-import type { JournalEntry, JournalStore } from '../journal/types.js';
+import type { JournalEntry, JournalHistory, JournalStore } from '../journal/types.js';
 import type { SectorProfile } from '../profiles/types.js';
 import { driveTap } from './drive.js';
 import { TerminalEvents, type Feedback, type TapResult, type TerminalEvent, type TerminalEventOf, type TerminalEventType, type TornSummary } from './events.js';
 import { feedbackFor, showFeedback } from './feedback.js';
 import { AntiPassback, GuardHook } from './guard-hook.js';
-import { TornStore, type TornRecord } from './torn-store.js';
+import { TornStore, cardIdOf, type TornRecord } from './torn-store.js';
 import type { TornVerdict } from './torn-resolver.js';
 
 export interface TerminalOptions {
@@ -77,6 +77,7 @@ export class Terminal {
   private readonly clock: () => number;
   private readonly torn: TornStore;
   private readonly passback: AntiPassback;
+  private readonly cardKey: Uint8Array | null;
   private readonly guard: GuardHook;
   private readonly tornLifetimeMs: number;
   private readonly readerRetryMs: number;
@@ -111,7 +112,8 @@ export class Terminal {
     this.removalPollMs = Math.max(1, ms('removalPollMs', o.removalPollMs, 100));
     this.passback = new AntiPassback(ms('antiPassbackMs', o.antiPassbackMs, 60_000));
     this.torn = new TornStore(o.tornFile ?? null);
-    this.guard = new GuardHook(this.torn, this.passback, o.cardKey ?? null);
+    this.cardKey = o.cardKey ?? null;
+    this.guard = new GuardHook(this.torn, this.passback, this.cardKey);
     this.kernel = new QuickPassKernel(o.config, { oda: o.oda ?? null, hook: this.guard, clock: this.clock, random: o.random });
   }
 
@@ -136,14 +138,49 @@ export class Terminal {
     return this.haltedBy;
   }
 
-  /** Loads the torn records and journals the expired ones. Called by `run`/`tapOnce`; idempotent. */
+  /**
+   * Loads the torn records, rebuilds the anti-passback window from the journal, and journals the
+   * expired torn records. Called by `run`/`tapOnce`; idempotent.
+   */
   async open(): Promise<void> {
     this.checkHalted();
     if (!this.loaded) {
       this.torn.load();
+      await this.restorePassback();
       this.loaded = true;
     }
     await this.expireTorn();
+  }
+
+  /**
+   * Anti-passback survives a restart: the charges of the last `antiPassbackMs` are read back from
+   * the journal (newest first, a page at a time, until an entry is older than the window) and their
+   * cards noted again — the PAN comes from the entry's sealed data, so this needs a journal that
+   * keeps its history (JournalHistory: `Journal`, `MemoryJournal`) and its key.
+   */
+  private async restorePassback(): Promise<void> {
+    const j = this.journal as JournalStore & Partial<JournalHistory>;
+    const window = this.passback.windowMs;
+    if (window === 0 || typeof j.read !== 'function') return;
+    const now = this.clock();
+    const charges: { id: string; time: number }[] = [];
+    const PAGE = 64;
+    for (let to = j.stats().lastSeq; to >= 1; ) {
+      const from = Math.max(1, to - PAGE + 1);
+      const page = await j.read(from, to - from + 1);
+      let older = page.length === 0;
+      for (const e of page) {
+        if (now - e.time >= window) older = true;
+        else if (e.kind === 'tap' && ((e.charged ?? 0) > 0 || e.reason === 'torn-completed')) {
+          const pan = j.unseal(e)?.pan;
+          if (pan) charges.push({ id: cardIdOf(pan, e.psn ?? -1, this.cardKey), time: e.time });
+        }
+      }
+      if (older) break;
+      to = from - 1;
+    }
+    charges.sort((a, b) => a.time - b.time);
+    for (const c of charges) this.passback.note(c.id, c.time);
   }
 
   /** Journals and drops torn records older than the lifetime at `now`. Returns how many expired. */
