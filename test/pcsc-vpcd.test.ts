@@ -8,7 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { runReaderConformance, nextEvent } from '../hal/conformance/suite.js';
@@ -174,6 +176,24 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       expect(apdu.status).toBe(0);
       expect(apdu.stdout).toMatch(/SW 9000/);
       expect(apdu.stdout).toMatch(/6F /);
+    });
+
+    it('`shanfu record --reader` records a tap through PC/SC as a trace and a QA case that replays', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shanfu-record-'));
+      const trace = join(dir, 'tap.trace.json');
+      const kase = join(dir, 'tap.case.json');
+      const cli = ['--import', 'tsx', 'src/cli/dev.ts'];
+      const rec = await run(process.execPath, [...cli, 'record', '--reader', READER_2, '--out', trace, '--amount', '2.00', '--no-mask',
+        '--case', kase, '--id', 'pcsc-recorded', '--wait', '10']);
+      expect(rec.status, rec.stderr).toBe(0);
+      const t = JSON.parse(readFileSync(trace, 'utf8')) as { reader: string; masked: boolean; exchanges: { c: string; r: string | null }[] };
+      expect(t.reader).toBe(READER_2);
+      expect(t.masked).toBe(false);
+      expect(t.exchanges[0]!.c).toBe(hex(SELECT_PPSE));
+      expect(t.exchanges.length).toBeGreaterThanOrEqual(8);
+      const replay = await run(process.execPath, [...cli, 'replay', kase]);
+      expect(replay.status, replay.stdout + replay.stderr).toBe(0);
+      expect(replay.stdout).toMatch(/1 passed, 0 failed/);
     });
   });
 
