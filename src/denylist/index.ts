@@ -5,3 +5,4 @@ export { inspectDenyListFile, type DenyListFileInfo } from './inspect.js';
 export { parseDenyCsv, hashDenyCsv } from './csv.js';
 export { hashEntry, panTo5A, SALT_LENGTH, MAX_PAN_DIGITS, type PsnInput } from './entry-hash.js';
 export { FORMAT_VERSION, type DenyListKind } from './file-format.js';
+export { watchDenyListFile, type DenyListWatchOptions } from './watch.js';

@@ -38,7 +38,8 @@ one line per event. Ctrl-C stops cleanly.
                      Without --journal the journal is in memory (nothing is kept)
   --torn-file F      torn records (default DIR/torn.json with --journal, else memory)
   --config FILE      terminal parameters (default: built-in, zero amounts allowed, + the TEST PKI)
-  --denylist FILE    deny list file (shanfu denylist build)
+  --denylist FILE    deny list file (shanfu denylist build); a newer list renamed over it (e.g. by
+                     'shanfu uplink run --params-dir DIR': DIR/denylist.bin) applies between taps
   --terminal-id ID   default VALIDATOR1
   --taps N           stop after N taps (default: until Ctrl-C; virtual: one per card)
   --anti-passback S  window in seconds (default 60)
@@ -202,10 +203,11 @@ export const command: Command = {
       throw e;
     }
     const denyPath = stringOption(options, 'denylist');
+    let denyStore: import('../../denylist/index.js').DenyListStore | null = null;
     if (denyPath) {
       const { DenyListStore } = await import('../../denylist/index.js');
       try {
-        config.denyList = DenyListStore.fromFile(denyPath);
+        config.denyList = denyStore = DenyListStore.fromFile(denyPath);
       } catch (e) {
         throw new UsageError(`--denylist ${denyPath}: ${(e as Error).message}`);
       }
@@ -241,6 +243,16 @@ export const command: Command = {
       });
       terminal.on('feedback', () => setImmediate(() => vr.remove()));
     }
+    // A newer deny list written over the file (by `shanfu uplink run --params-dir`, or by hand) applies between taps.
+    let unwatch = () => {};
+    if (denyStore && denyPath) {
+      const { watchDenyListFile } = await import('../../denylist/index.js');
+      const say = (text: string) => (options.json ? console.log(JSON.stringify({ type: 'denylist', message: text })) : console.log(`${new Date().toISOString().slice(11, 23)} ${text}`));
+      unwatch = watchDenyListFile(denyStore, denyPath, {
+        onApplied: (r) => say(`deny list version ${r.version} applied (${r.size} entries, +${r.added} −${r.removed})`),
+        onRejected: (e) => say(`deny list file not applied, version ${denyStore!.version} stays: ${e.message}`),
+      });
+    }
     const ac = new AbortController();
     const onSignal = () => ac.abort();
     process.once('SIGINT', onSignal);
@@ -250,6 +262,7 @@ export const command: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      unwatch();
       await opened.close();
       await journal.close().catch(() => undefined);
     }
