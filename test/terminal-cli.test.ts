@@ -4,18 +4,54 @@
  * input exiting 2 with the problem named.
  */
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Journal } from '../src/journal/index.js';
+import { DenyListStore, buildDenyListFile } from '../src/denylist/index.js';
 import { command } from '../src/cli/commands/validate.js';
 
 const shanfu = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', ...args], { encoding: 'utf8', timeout: 60_000 });
 
 describe('shanfu validate', () => {
+  it('--denylist: a newer list renamed over the file while the loop runs applies to the next taps', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shanfu-validate-deny-'));
+    const file = join(dir, 'denylist.bin');
+    const salt = new Uint8Array(16).fill(3);
+    writeFileSync(file, buildDenyListFile({ version: 1, salt, add: [{ pan: '6228480000000000999' }] }));
+    const cards = Array(12).fill('debit-ec').join(','); // ~170 ms each on the air (--latency): time for the watcher
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', '--profile', 'bus', '--reader', `virtual:${cards}`,
+      '--denylist', file, '--anti-passback', '0', '--latency', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: { type: string; tap?: { reason: string }; message?: string }[] = [];
+    let updated = false;
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+        const e = JSON.parse(buf.slice(0, i));
+        buf = buf.slice(i + 1);
+        events.push(e);
+        // After the first tap, the back office's new list arrives (the uplink's sink writes it like this).
+        if (e.type === 'tap' && !updated) {
+          updated = true;
+          DenyListStore.fromBytes(buildDenyListFile({ version: 2, salt, add: [{ pan: '6228480000000000018' }] })).save(file);
+        }
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(0);
+    const reasons = events.filter((e) => e.type === 'tap').map((e) => e.tap!.reason);
+    expect(reasons[0]).toBe('approved-offline');
+    expect(reasons.at(-1)).toBe('deny-list');
+    expect(events.some((e) => e.type === 'denylist' && /version 2 applied/.test(e.message!))).toBe(true);
+    // Once applied, every later tap is declined.
+    const first = reasons.indexOf('deny-list');
+    expect(reasons.slice(first).every((r) => r === 'deny-list')).toBe(true);
+  });
+
   it('runs the bus loop over virtual cards: JSON events, anti-passback on the same card', () => {
     const r = shanfu('--profile', 'bus', '--reader', 'virtual:metro-transit,debit-ec,metro-transit', '--json');
     expect(r.stderr).toBe('');
