@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VirtualReader } from '../../hal/virtual/reader.js';
 import { testVectorsDir } from '../../hal/virtual/vector-paths.js';
 import { DEFAULT_CONFIG_JSON, validateConfig } from '../config/terminal-config.js';
@@ -40,6 +41,8 @@ export interface DemoOptions {
   ackEvery?: number;
   /** Called after every tap (the live view). */
   onTap?: (event: DemoTap) => void;
+  /** Wait each tap's simulated time on the air, as a passenger would (a watchable pace). */
+  realtime?: boolean;
 }
 
 /** One tap as the live view sees it. */
@@ -204,6 +207,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       }
     }
     options.onTap?.({ index: summary.taps, validator: v.name, passenger: p, tap, terminalMs, airMs, note });
+    if (options.realtime) await sleep(airMs);
     sim.now += 3_000; // the passenger takes the card back / the next one steps up
     return tap;
   };

@@ -2,7 +2,7 @@ import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
 import { parseArgs, stringOption } from '../args.js';
 
-const usage = `usage: shanfu demo [--taps N] [--passengers N] [--journal DIR] [--seed N] [--quiet | --log]
+const usage = `usage: shanfu demo [--taps N] [--passengers N] [--journal DIR] [--seed N] [--realtime] [--quiet | --log]
 
 A day of service on virtual cards (no hardware): a bus on route 12 and a metro line (entry gate at
 Xinghuo Road, exit gate at Exhibition Centre) — three validators, each a real Terminal loop with
@@ -15,6 +15,7 @@ lost last answer, a double tap, a locked phone, a deny-listed, expired, low-bala
   --passengers N   passengers in the stream (default 24)
   --journal DIR    keep the journals in DIR (default: a temporary directory, removed)
   --seed N         the stream's seed (default 2026): same seed, same taps
+  --realtime       each tap takes its simulated time on the air (~0.2 s), to watch the panel
   --quiet          only the summary
   --log            one line per tap instead of the live panel (the default when not on a terminal)`;
 
@@ -22,7 +23,7 @@ export const command: Command = {
   summary: 'a day of bus and metro validators on virtual cards (no hardware)',
   usage,
   async run(args) {
-    const { options, positionals } = parseArgs(args, ['quiet', 'log']);
+    const { options, positionals } = parseArgs(args, ['quiet', 'log', 'realtime']);
     if (positionals.length) throw new UsageError(`unexpected argument ${positionals[0]}`);
     const int = (name: string, dflt: number, min: number) => {
       const text = stringOption(options, name);
@@ -47,7 +48,7 @@ export const command: Command = {
     const view = live ? new LiveView(taps) : null;
     if (!quiet && !live) console.log('shanfu demo: bus route 12 + metro line 2 on virtual cards\n');
     const summary = await runDemo({
-      taps, passengers, seed, journalDir: stringOption(options, 'journal'),
+      taps, passengers, seed, journalDir: stringOption(options, 'journal'), realtime: !!options.realtime,
       onTap: quiet ? progress : view ? (e) => view.update(e) : (e) => console.log(tapLine(e)),
     });
     view?.finish();
