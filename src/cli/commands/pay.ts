@@ -12,13 +12,15 @@ import { driveTap, type Exchange } from '../../terminal/drive.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import type { CardSession } from '../../../hal/transport.js';
 import { virtualReaderWithCard } from '../virtual-card.js';
+import { openHidReaderNamed } from '../hid-reader-name.js';
 
 const usage = `usage: shanfu pay (--card PERSONALITY | --reader NAME) --amount 2.00 [--config TERMINAL.json] [--json]
                   [--date YYMMDD] [--time HHMMSS] [--un HEX8] [--latency] [--wait SECONDS]
 
 One contactless tap, printing the outcome, every APDU with its name and the time of each step.
   --card NAME       a virtual card personality (test-vectors/cards/NAME.json)
-  --reader NAME     a PC/SC reader (name or part of it; see 'shanfu readers'): waits for a card
+  --reader NAME     a PC/SC reader (name or part of it; see 'shanfu readers'), or a USB-HID reader
+                    hid:VVVV:PPPP (see 'shanfu readers --hid'): waits for a card
   --wait SECONDS    with --reader, how long to wait for a card (default 30)
   --amount A        amount in yuan (2.00) — at most 2 decimals
   --config FILE     terminal parameters (src/config/README.md); default: the built-in configuration
@@ -48,8 +50,20 @@ async function virtualTap(cardName: string, latency: boolean): Promise<Tap> {
   return { session, close: async () => { await session.disconnect(); await reader.close(); } };
 }
 
-/** The next card on a PC/SC reader whose name contains `name`. */
+/** The next card on a PC/SC reader whose name contains `name`, or on the USB-HID reader `hid:VVVV:PPPP`. */
 async function pcscTap(name: string, waitSeconds: number): Promise<Tap> {
+  const hid = await openHidReaderNamed(name);
+  if (hid) {
+    const signal = AbortSignal.timeout(waitSeconds * 1000);
+    try {
+      const session = await hid.waitForCard(signal);
+      return { session, close: async () => { await session.disconnect(); await hid.close(); } };
+    } catch (e) {
+      await hid.close();
+      if (signal.aborted) throw new ShanfuError('pay.timeout', `no card on ${name} within ${waitSeconds} s`);
+      throw e;
+    }
+  }
   const { openPcsc } = await import('../../../hal/pcsc/index.js');
   const service = await openPcsc();
   const signal = AbortSignal.timeout(waitSeconds * 1000);

@@ -16,13 +16,15 @@ import { clockFor, unpredictable } from '../../qa/runner.js';
 import { terminalConfigFor, TERMINAL_PRESETS } from '../../qa/presets.js';
 import { caseFromTrace } from '../../qa/from-trace.js';
 import { virtualReaderWithCard } from '../virtual-card.js';
+import { openHidReaderNamed } from '../hid-reader-name.js';
 
 const usage = `usage: shanfu record (--reader NAME | --card PERSONALITY) --out FILE --amount 2.00
                      [--preset NAME] [--no-mask] [--case FILE --id ID] [--date YYYYMMDD] [--time HHMMSS] [--un HEX8] [--wait SECONDS]
 
 Records one tap as a shanfu trace (hal/trace/README.md). The date, time and unpredictable number are
 fixed (given, or taken once and written into the trace) so the tap replays deterministically.
-  --reader NAME   a PC/SC reader (name or part of it; see 'shanfu readers'): waits for a card
+  --reader NAME   a PC/SC reader (name or part of it; see 'shanfu readers'), or a USB-HID reader
+                  hid:VVVV:PPPP (see 'shanfu readers --hid'): waits for a card
   --card NAME     a virtual card personality instead (lab use, no hardware)
   --out FILE      the trace file to write
   --amount A      amount in yuan (2.00)
@@ -43,6 +45,8 @@ async function openReader(readerName: string | undefined, cardName: string | und
     const reader = await virtualReaderWithCard(cardName, { name: 'shanfu virtual reader' });
     return { reader, close: () => reader.close() };
   }
+  const hid = await openHidReaderNamed(readerName!);
+  if (hid) return { reader: hid, signal: AbortSignal.timeout(waitSeconds * 1000), close: () => hid.close() };
   const { openPcsc } = await import('../../../hal/pcsc/index.js');
   const service = await openPcsc();
   const signal = AbortSignal.timeout(waitSeconds * 1000);

@@ -16,6 +16,7 @@ import type { JournalHistory, JournalStore } from '../../journal/types.js';
 import type { SectorProfile } from '../../profiles/types.js';
 import { Terminal, type TerminalEvent } from '../../terminal/index.js';
 import { formatMoney } from '../amount.js';
+import { openHidReaderNamed } from '../hid-reader-name.js';
 
 const PROFILES = ['bus', 'metro-entry', 'metro-exit', 'toll-entry', 'toll-exit'] as const;
 
@@ -27,7 +28,8 @@ const usage = `usage: shanfu validate --profile ${PROFILES.join('|')} --reader N
 Runs the validator loop (src/terminal): wait for a card, tap, journal, feedback, wait for removal;
 one line per event. Ctrl-C stops cleanly.
   --profile P        the sector profile (src/profiles)
-  --reader NAME      a PC/SC reader (name or part of it; see 'shanfu readers'), or
+  --reader NAME      a PC/SC reader (name or part of it; see 'shanfu readers'), a USB-HID reader
+                     hid:VVVV:PPPP[:/dev/hidrawN] (see 'shanfu readers --hid'), or
                      virtual:CARD[,CARD…] — virtual cards (test-vectors/cards) tapped in turn
   --fares FILE       fare table (default: the sample in test-vectors/fares: bus-line, metro-line, toll-road)
   --route N, --zone N   bus route (default: the table's first) and zone (zoned routes)
@@ -115,6 +117,8 @@ async function openReader(name: string, latency: boolean): Promise<OpenedReader>
     const reader = new VirtualReader({ simulateLatency: latency });
     return { reader, virtualCards: cards, close: () => reader.close() };
   }
+  const hid = await openHidReaderNamed(name);
+  if (hid) return { reader: hid, virtualCards: null, close: () => hid.close() };
   const { openPcsc } = await import('../../../hal/pcsc/index.js');
   const service = await openPcsc();
   try {
