@@ -212,33 +212,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     return tap;
   };
 
-  while (summary.taps < taps) {
-    const p = passengers[Math.floor(random() * passengers.length)]!;
-    const stop = p.route[p.next]!;
-    const v = byStop.get(stop)!;
-    if (p.topUpBelow > 0 && balanceOf(p.card) < p.topUpBelow) {
-      toppedUp += topUp(p);
-      summary.topUps++;
+  try {
+    while (summary.taps < taps) {
+      const p = passengers[Math.floor(random() * passengers.length)]!;
+      const stop = p.route[p.next]!;
+      const v = byStop.get(stop)!;
+      if (p.topUpBelow > 0 && balanceOf(p.card) < p.topUpBelow) {
+        toppedUp += topUp(p);
+        summary.topUps++;
+      }
+      let note = '';
+      if (p.fault && !p.faultDone && p.fault.at === stop) {
+        p.card.faults.add(p.fault.spec);
+        p.faultDone = true;
+        note = p.fault.note;
+      }
+      let tap = await tapOnce(p, v, note);
+      // The card left the field or the phone asked for its holder: the passenger taps again.
+      if (tap.outcomeName === 'try-again' && summary.taps < taps) tap = await tapOnce(p, v, `re-tap after ${tap.reason}`);
+      if (p.doubleTap && stop === 'bus' && summary.taps < taps) await tapOnce(p, v, 'taps again at once (anti-passback)');
+      p.next = (p.next + 1) % p.route.length;
+      sim.now += 5_000 + Math.floor(random() * 55_000);
+      if (ackEvery > 0 && summary.taps - lastAck >= ackEvery) {
+        await ackAll(validators);
+        lastAck = summary.taps;
+      }
     }
-    let note = '';
-    if (p.fault && !p.faultDone && p.fault.at === stop) {
-      p.card.faults.add(p.fault.spec);
-      p.faultDone = true;
-      note = p.fault.note;
+  } finally {
+    // Also when a validator halts (its journal failed): readers and journals closed, a temporary directory removed.
+    for (const v of validators) {
+      await v.reader.close();
+      await v.journal.close().catch(() => undefined);
     }
-    let tap = await tapOnce(p, v, note);
-    // The card left the field or the phone asked for its holder: the passenger taps again.
-    if (tap.outcomeName === 'try-again' && summary.taps < taps) tap = await tapOnce(p, v, `re-tap after ${tap.reason}`);
-    if (p.doubleTap && stop === 'bus' && summary.taps < taps) await tapOnce(p, v, 'taps again at once (anti-passback)');
-    p.next = (p.next + 1) % p.route.length;
-    sim.now += 5_000 + Math.floor(random() * 55_000);
-    if (ackEvery > 0 && summary.taps - lastAck >= ackEvery) {
-      await ackAll(validators);
-      lastAck = summary.taps;
-    }
+    if (!journalKept) rmSync(journalDir, { recursive: true, force: true });
   }
-
-  for (const v of validators) await v.journal.close();
   const balanceEnd = passengers.reduce((s, p) => s + balanceOf(p.card), 0);
   summary.cardsDebited = balanceStart + toppedUp - balanceEnd;
   summary.seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -246,7 +253,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const mem = process.memoryUsage();
   summary.rssEndMb = mem.rss / 2 ** 20;
   summary.heapEndMb = mem.heapUsed / 2 ** 20;
-  if (!journalKept) rmSync(journalDir, { recursive: true, force: true });
   return summary;
 }
 
