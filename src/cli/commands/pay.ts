@@ -98,7 +98,7 @@ const OUTCOME_KEYS = Object.keys(Outcome) as (keyof typeof Outcome)[];
 const money = formatMoney;
 
 export const command: Command = {
-  summary: 'one tap against a virtual card: outcome, APDUs, timing',
+  summary: 'one tap on a virtual card or a reader: outcome, APDUs, timing',
   usage,
   async run(args) {
     const { options } = parseArgs(args, ['json', 'latency']);
