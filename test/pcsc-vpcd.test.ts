@@ -195,6 +195,30 @@ describe.skipIf(skip !== undefined)(`PC/SC through pcscd + vpcd${skip ? ` (skipp
       expect(replay.status, replay.stdout + replay.stderr).toBe(0);
       expect(replay.stdout).toMatch(/1 passed, 0 failed/);
     });
+
+    it('`shanfu validate` runs the validator loop on the PC/SC reader: the tap is approved, the loop ends when the card leaves', async () => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/dev.ts', 'validate', '--profile', 'bus', '--reader', READER_2, '--taps', '1', '--json'],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      const events: { type: string; tap?: { outcomeName: string; reason: string; charged: number } }[] = [];
+      let buf = '';
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdout!.on('data', (d: Buffer) => {
+        buf += d.toString();
+        for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+          const e = JSON.parse(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+          events.push(e);
+          if (e.type === 'feedback') bridge.remove(); // the passenger takes the card away
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      bridge.present(); // back in the field for whatever runs next
+      expect(code, stderr).toBe(0);
+      const tap = events.find((e) => e.type === 'tap')!.tap!;
+      expect([tap.outcomeName, tap.reason, tap.charged]).toEqual(['approved', 'approved-offline', 200]);
+      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['card-present', 'tap', 'feedback', 'card-removed', 'stopped']));
+    });
   });
 
   describe('a card that stops answering', () => {
