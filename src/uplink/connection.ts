@@ -10,6 +10,7 @@
  * `mqtt` is imported lazily on the first connect: `import 'shanfu'` does not load it.
  */
 import { EventEmitter } from 'node:events';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import { ShanfuError } from '../../kernels/util/errors.js';
 
@@ -166,7 +167,7 @@ export class UplinkConnection extends EventEmitter<Events> {
     const o = this.options;
     const gen = ++this.generation;
     const client = mqtt.connect(o.url, {
-      clientId: o.clientId ?? `shanfu-${Math.random().toString(16).slice(2, 10)}`,
+      clientId: o.clientId ?? `shanfu-${randomBytes(4).toString('hex')}`,
       clean: !o.persistentSession,
       username: o.username,
       password: o.password,
@@ -228,7 +229,8 @@ export class UplinkConnection extends EventEmitter<Events> {
     if (this.stopped || this.timer) return;
     const max = this.options.backoffMaxMs ?? 30_000;
     const d = Math.min(max, this.delay);
-    const wait = Math.round(d / 2 + Math.random() * d);
+    // ±50% jitter from node:crypto (the project keeps Math.random out of product code).
+    const wait = Math.round(d / 2) + randomInt(0, Math.max(1, Math.round(d)) + 1);
     this.delay = Math.min(max, this.delay * 2);
     this.stats.retryInMs = wait;
     this.timer = setTimeout(() => {
