@@ -8,6 +8,8 @@
  * @noble/hashes has no SM3, hence this implementation.
  */
 
+import { MdBlockHash, writeU32 } from './md-block.js';
+
 /** Initial value IV (GB/T 32905 §4.1). */
 const IV = Int32Array.from([
   0x7380166f, 0x4914b2b9, 0x172442d7, 0xda8a0600, 0xa96f30bc, 0x163138aa, 0xe38dee4d, 0xb0fb0e4e,
@@ -24,48 +26,28 @@ for (let j = 0; j < 64; j++) {
 export const SM3_DIGEST_LENGTH = 32;
 export const SM3_BLOCK_LENGTH = 64;
 
-export class Sm3 {
+export class Sm3 extends MdBlockHash {
   /** Chaining value V_i = A..H. */
   private readonly v = new Int32Array(8);
   /** Message expansion W_0..W_67 (§5.3.2); W'_j = W_j ^ W_{j+4} is computed inline. */
   private readonly w = new Int32Array(68);
-  /** Bytes of the current, not yet compressed block. */
-  private readonly block = new Uint8Array(64);
-  private blockLen = 0;
-  /** Message length in bytes so far (exact up to 2^53). */
-  private total = 0;
 
   constructor() {
+    super();
     this.reset();
   }
 
   /** Starts a new message. */
   reset(): this {
     this.v.set(IV);
-    this.blockLen = 0;
-    this.total = 0;
+    this.restart();
     return this;
   }
 
   /** Absorbs `buf[off, off+len)`. */
   update(buf: Uint8Array, off = 0, len = buf.length - off): this {
     if (off < 0 || len < 0 || off + len > buf.length) throw new RangeError(`Sm3.update: range [${off}, ${off + len}) outside buffer of ${buf.length}`);
-    this.total += len;
-    const block = this.block;
-    let pos = off;
-    const end = off + len;
-    if (this.blockLen > 0) {
-      while (this.blockLen < 64 && pos < end) block[this.blockLen++] = buf[pos++]!;
-      if (this.blockLen < 64) return this;
-      this.compress(block, 0);
-      this.blockLen = 0;
-    }
-    // Whole blocks straight from the caller's buffer: no copy.
-    while (end - pos >= 64) {
-      this.compress(buf, pos);
-      pos += 64;
-    }
-    while (pos < end) block[this.blockLen++] = buf[pos++]!;
+    this.absorb(buf, off, len);
     return this;
   }
 
@@ -75,20 +57,7 @@ export class Sm3 {
    */
   digestInto(out: Uint8Array, off = 0): Uint8Array {
     if (off < 0 || off + 32 > out.length) throw new RangeError(`Sm3.digestInto: need 32 bytes at offset ${off}, buffer has ${out.length}`);
-    const block = this.block;
-    const bitsHigh = Math.floor(this.total / 0x20000000); // total * 8 / 2^32
-    const bitsLow = (this.total * 8) >>> 0;
-    let n = this.blockLen;
-    block[n++] = 0x80;
-    if (n > 56) {
-      while (n < 64) block[n++] = 0;
-      this.compress(block, 0);
-      n = 0;
-    }
-    while (n < 56) block[n++] = 0;
-    writeU32(block, 56, bitsHigh);
-    writeU32(block, 60, bitsLow);
-    this.compress(block, 0);
+    this.pad(); // §5.2
     const v = this.v;
     for (let i = 0; i < 8; i++) writeU32(out, off + 4 * i, v[i]!);
     this.reset();
@@ -96,7 +65,7 @@ export class Sm3 {
   }
 
   /** Compression function CF(V, B) (§5.3.3) on `src[off, off+64)`. */
-  private compress(src: Uint8Array, off: number): void {
+  protected compress(src: Uint8Array, off: number): void {
     const w = this.w;
     for (let j = 0; j < 16; j++) {
       const o = off + 4 * j;
@@ -148,13 +117,6 @@ export class Sm3 {
 
 function rotl(x: number, n: number): number {
   return (x << n) | (x >>> (32 - n));
-}
-
-function writeU32(out: Uint8Array, off: number, x: number): void {
-  out[off] = x >>> 24;
-  out[off + 1] = x >>> 16;
-  out[off + 2] = x >>> 8;
-  out[off + 3] = x;
 }
 
 const shared = new Sm3();
