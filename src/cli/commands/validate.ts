@@ -17,6 +17,7 @@ import type { SectorProfile } from '../../profiles/types.js';
 import { Terminal, type TerminalEvent } from '../../terminal/index.js';
 import { formatMoney } from '../amount.js';
 import { openHidReaderNamed } from '../hid-reader-name.js';
+import { createCardForOption } from '../virtual-card.js';
 
 const PROFILES = ['bus', 'metro-entry', 'metro-exit', 'toll-entry', 'toll-exit'] as const;
 
@@ -104,15 +105,9 @@ type OpenedReader = { reader: Reader; virtualCards: QuickPassCard[] | null; clos
 
 async function openReader(name: string, latency: boolean): Promise<OpenedReader> {
   if (name.startsWith('virtual:')) {
-    const { createCard } = await import('../../../hal/virtual/personalities.js');
     const { VirtualReader } = await import('../../../hal/virtual/reader.js');
-    const cards = name.slice(8).split(',').filter(Boolean).map((c) => {
-      try {
-        return createCard(c);
-      } catch (e) {
-        throw new UsageError(`--reader ${name}: ${(e as Error).message}`);
-      }
-    });
+    const cards: QuickPassCard[] = [];
+    for (const c of name.slice(8).split(',').filter(Boolean)) cards.push(await createCardForOption(c, `--reader ${name}`));
     if (cards.length === 0) throw new UsageError('--reader virtual:CARD[,CARD…] needs at least one card personality');
     const reader = new VirtualReader({ simulateLatency: latency });
     return { reader, virtualCards: cards, close: () => reader.close() };
