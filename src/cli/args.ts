@@ -35,3 +35,11 @@ export function stringOption(options: Record<string, string | true>, key: string
   if (v === true) throw new UsageError(`--${key} needs a value`);
   return v;
 }
+
+/** An integer option ≥ `min` (digits only, a safe integer), or undefined when absent. */
+export function intOption(options: Record<string, string | true>, name: string, min: number): number | undefined {
+  const v = stringOption(options, name);
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return Number(v);
+}

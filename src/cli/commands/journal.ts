@@ -5,7 +5,7 @@
 import { open } from 'node:fs/promises';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { intOption, parseArgs, stringOption } from '../args.js';
 import { encodeCbor } from '../../journal/codec.js';
 import { Journal } from '../../journal/journal.js';
 import { KEY_ENV, loadJournalKey } from '../../journal/key.js';
@@ -38,13 +38,6 @@ function dirOption(options: Record<string, string | true>): string {
   return dir;
 }
 
-function countOption(options: Record<string, string | true>, name: string, min: number): number | undefined {
-  const v = stringOption(options, name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return Number(v);
-}
-
 /** A stored entry as JSON: byte strings as hex. */
 function toJson(value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('hex');
@@ -62,7 +55,7 @@ function writeStdout(chunk: Uint8Array | string): Promise<void> {
 
 async function exportCmd(options: Record<string, string | true>): Promise<number> {
   const dir = dirOption(options);
-  const max = countOption(options, 'max', 1) ?? Number.MAX_SAFE_INTEGER;
+  const max = intOption(options, 'max', 1) ?? Number.MAX_SAFE_INTEGER;
   const json = options.json === true;
   const out = stringOption(options, 'out');
   // The key only matters for --unseal (without it, sealed data is exported as it is).
@@ -112,7 +105,7 @@ async function exportCmd(options: Record<string, string | true>): Promise<number
 
 async function ackCmd(options: Record<string, string | true>): Promise<number> {
   const dir = dirOption(options);
-  const seq = countOption(options, 'seq', 0);
+  const seq = intOption(options, 'seq', 0);
   if (seq === undefined) throw new UsageError('--seq N is required (the last record the back office received)');
   const journal = await Journal.openExisting(dir);
   try {

@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { intOption, parseArgs, stringOption } from '../args.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import { fromHex } from '../../../kernels/util/hex.js';
-import { connectionOptions, intOption, readInput, required } from './uplink.js';
+import { connectionOptions, readInput, required } from './uplink.js';
 
 const usage = `usage: shanfu params publish --url URL (--kind K --file F --signing-key KEYFILE [--version N] [--base N] | --envelope F) [options]
        shanfu params seal --kind K --file F --signing-key KEYFILE [--version N] [--base N] --out ENVELOPE

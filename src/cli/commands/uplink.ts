@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { intOption, parseArgs, stringOption } from '../args.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 
 const usage = `usage: shanfu uplink run --journal DIR --url URL [options]
@@ -42,14 +42,6 @@ export function required(options: Options, name: string, what: string): string {
   const v = stringOption(options, name);
   if (!v) throw new UsageError(`--${name} is required (${what})`);
   return v;
-}
-
-/** An integer option ≥ `min`, or undefined. */
-export function intOption(options: Options, name: string, min: number): number | undefined {
-  const v = stringOption(options, name);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
-  return Number(v);
 }
 
 /** Reads a file named on the command line; a failure is ShanfuError `code` naming the file and what it is. */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { intOption, parseArgs, stringOption } from '../args.js';
 import { toHex } from '../../../kernels/util/hex.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import type { Reader } from '../../../hal/transport.js';
@@ -56,13 +56,6 @@ function loadJson(path: string, option: string): unknown {
   } catch (e) {
     throw new UsageError(`${option} ${path}: ${(e as Error).message}`);
   }
-}
-
-function intOption(options: Record<string, string | true>, key: string, min: number): number | undefined {
-  const v = stringOption(options, key);
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) < min) throw new UsageError(`--${key}: '${v}' is not an integer ≥ ${min}`);
-  return Number(v);
 }
 
 const DEFAULT_FARES: Record<string, string> = { bus: 'bus-line.json', metro: 'metro-line.json', toll: 'toll-road.json' };
