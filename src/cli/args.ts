@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { UsageError } from './main.js';
 
 /**
@@ -42,4 +43,13 @@ export function intOption(options: Record<string, string | true>, name: string, 
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
   return Number(v);
+}
+
+/** A JSON file named on the command line; unreadable or not JSON → a usage error starting with `label`. */
+export function readJsonFile(path: string, label: string = path): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${label}: ${(e as Error).message}`);
+  }
 }

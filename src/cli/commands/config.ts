@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { parseArgs, readJsonFile, stringOption } from '../args.js';
 import { DEFAULT_CONFIG_JSON, validateConfig } from '../../config/terminal-config.js';
 import { parseCapkDownload, type CapkJson } from '../../config/capk-download.js';
 
@@ -15,14 +15,6 @@ const usage = `usage: shanfu config show
                 DF07 DF02 DF04 DF03 per key; binary or hex text), verify each DF03 checksum, and print
                 the configuration (CONFIG.json, or the built-in one) with the keys in capks[] (a key
                 with the same RID and index is replaced). --out writes it to FILE instead.`;
-
-function readJson(path: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${path}: ${(e as Error).message}`);
-  }
-}
 
 /** Binary TLV, or a text file of hex digits (whitespace ignored). */
 function readDownload(path: string): Uint8Array | string {
@@ -48,7 +40,7 @@ export const command: Command = {
     }
     if (sub === 'check') {
       if (!file) throw new UsageError('config check: FILE is required');
-      const json = readJson(file);
+      const json = readJsonFile(file);
       try {
         const cfg = validateConfig(json);
         console.log(`${file}: valid (${cfg.aids.length} AIDs, ${cfg.capks.length} RSA CA keys, ${cfg.smCapks.length} SM2 CA keys, ${cfg.offlineOnly ? 'offline-only' : 'online-capable'})`);
@@ -62,7 +54,7 @@ export const command: Command = {
       if (!file) throw new UsageError('config import-capk: DOWNLOAD file is required');
       const keys = parseCapkDownload(readDownload(file));
       const into = stringOption(options, 'into');
-      const base = (into ? readJson(into) : JSON.parse(JSON.stringify(DEFAULT_CONFIG_JSON))) as { capks?: CapkJson[] };
+      const base = (into ? readJsonFile(into) : JSON.parse(JSON.stringify(DEFAULT_CONFIG_JSON))) as { capks?: CapkJson[] };
       const same = (a: CapkJson, b: CapkJson) => a.rid.toUpperCase() === b.rid.toUpperCase() && parseInt(String(a.index), 16) === parseInt(String(b.index), 16);
       const kept = (base.capks ?? []).filter((old) => !keys.some((k) => same(old, k)));
       const out = { ...base, capks: [...kept, ...keys] };

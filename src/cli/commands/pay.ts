@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { parseArgs, stringOption } from '../args.js';
+import { parseArgs, readJsonFile, stringOption } from '../args.js';
 import { commandName } from '../apdu-names.js';
 import { formatMoney, parseAmount } from '../amount.js';
 import { toHex, fromHex } from '../../../kernels/util/hex.js';
@@ -32,13 +31,7 @@ Exit status: 0 approved or online request, 1 any other outcome, 2 unusable input
 
 function loadConfig(path: string | undefined): TerminalConfig {
   if (!path) return withTestPki(defaultConfig());
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`--config ${path}: ${(e as Error).message}`);
-  }
-  return validateConfig(json);
+  return validateConfig(readJsonFile(path, `--config ${path}`));
 }
 
 type Tap = { session: CardSession; close: () => Promise<void> };

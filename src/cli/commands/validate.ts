@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Command } from '../main.js';
 import { UsageError } from '../main.js';
-import { intOption, parseArgs, stringOption } from '../args.js';
+import { intOption, parseArgs, readJsonFile, stringOption } from '../args.js';
 import { toHex } from '../../../kernels/util/hex.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import type { Reader } from '../../../hal/transport.js';
@@ -49,14 +48,6 @@ one line per event. Ctrl-C stops cleanly.
   --latency          virtual cards take their simulated time on the air (ISO 14443 + processing)
   --json             one JSON object per event
 Exit status: 0 after a clean stop, 2 unusable input or a halted terminal (journal not writable).`;
-
-function loadJson(path: string, option: string): unknown {
-  try {
-    return JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    throw new UsageError(`${option} ${path}: ${(e as Error).message}`);
-  }
-}
 
 const DEFAULT_FARES: Record<string, string> = { bus: 'bus-line.json', metro: 'metro-line.json', toll: 'toll-road.json' };
 
@@ -189,7 +180,7 @@ export const command: Command = {
     const configPath = stringOption(options, 'config');
     let config: TerminalConfig;
     try {
-      config = configPath ? validateConfig(loadJson(configPath, '--config')) : withTestPki(transitDefaultConfig());
+      config = configPath ? validateConfig(readJsonFile(configPath, `--config ${configPath}`)) : withTestPki(transitDefaultConfig());
     } catch (e) {
       if (e instanceof ShanfuError) throw new UsageError(`--config: ${e.message}`);
       throw e;
