@@ -8,7 +8,7 @@
  * pending record (torn file + the real Journal on a temp dir), a corrupt torn file.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { QuickPassCard } from '../hal/virtual/card.js';
@@ -288,8 +288,9 @@ describe('torn taps: other paths', () => {
 
   it('an unwritable torn file halts the terminal at the torn tap (the record would be lost)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shanfu-torn-'));
-    mkdirSync(join(dir, 'torn.json.tmp')); // the atomic write's temporary file cannot be created
-    const r = memoryRig(flatProfile(200), { tornFile: join(dir, 'torn.json') });
+    const r = memoryRig(flatProfile(200), { tornFile: join(dir, 'state', 'torn.json') });
+    await r.terminal.open(); // no torn file yet: nothing to load
+    writeFileSync(join(dir, 'state'), 'a file where the torn file\'s directory must go'); // so the torn record cannot be written
     const card = createCard('debit-ec');
     card.faults.add({ ins: 'B2', skip: 1, action: 'leaveField' });
     const errors: TerminalEvent[] = [];

@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { DenyList } from '../../kernels/qpboc/params.js';
 import { ShanfuError } from '../../kernels/util/errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { ANY_PSN, EntryHasher, NO_PSN, SALT_LENGTH } from './entry-hash.js';
 import { parseDenyListFile, serializeDenyList, type DenyListKind } from './file-format.js';
 import { HashTable, countCommon, mergeDelta } from './table.js';

@@ -14,7 +14,8 @@
  * in the field.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { dirname } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
 
@@ -132,25 +133,11 @@ function isTornRecord(r: unknown): r is TornRecord {
   );
 }
 
-/** Write-to-temp, fsync, rename, fsync the directory: the file is the old or the new content. */
+/** The file is the old or the new content, whole (src/util/atomic-write.ts), in a directory made if missing. */
 function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
   try {
     mkdirSync(dirname(file), { recursive: true });
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-    const dir = openSync(dirname(file), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileAtomic(file, new TextEncoder().encode(text));
   } catch (e) {
     throw new ShanfuError('torn.io', `cannot write the torn-record file ${file}: ${(e as Error).message}. Check the disk and its permissions.`, { cause: e });
   }

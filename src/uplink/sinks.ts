@@ -14,7 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ShanfuError } from '../../kernels/util/errors.js';
 import { validateConfig, DEFAULT_CONFIG_JSON, type TerminalConfig } from '../config/terminal-config.js';
-import { writeFileAtomic } from '../denylist/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { inspectDenyListFile } from '../denylist/inspect.js';
 import type { DenyListStore } from '../denylist/store.js';
 import { validateFareTable, type FareTable } from '../profiles/fare-tables.js';

@@ -6,7 +6,7 @@ import { fromHex, toHex } from '../../../kernels/util/hex.js';
 import { ShanfuError } from '../../../kernels/util/errors.js';
 import { randomBytes } from 'node:crypto';
 import { DenyListStore, SALT_LENGTH, buildDenyListFile, hashDenyCsv, inspectDenyListFile, panTo5A } from '../../denylist/index.js';
-import { writeFileAtomic } from '../../denylist/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 
 const usage = `usage: shanfu denylist build --out FILE --version N [--add-file CSV] [--salt HEX]
        shanfu denylist build --out FILE --version N --delta --base M --salt HEX [--add-file CSV] [--remove-file CSV]
